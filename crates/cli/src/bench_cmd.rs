@@ -1,0 +1,300 @@
+//! `quire bench read DIR`: reading throughput, printed as figures (not a timed test). Text-layer pages/s,
+//! and OCR pages/s of Quire's pipeline next to the `tesseract` command line on the same page images, run as
+//! 1 and 2 parallel processes, in the same run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use quire_document::PageSource;
+use quire_reader::{Reader, ReaderConfig};
+
+use crate::GlobalArgs;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Reading throughput over the documents in DIR (recursively)
+    Read(BenchReadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchReadArgs {
+    /// Folder of documents (e.g. sample-docs)
+    dir: PathBuf,
+    /// Worker threads for the parallel figures (default: one per core)
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// Minimum duration of each text-layer measurement, in seconds
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Skip the comparison with the tesseract command line
+    #[arg(long)]
+    no_tesseract_cli: bool,
+}
+
+pub fn run(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Read(args) => bench_read(global, args),
+    }
+}
+
+fn bench_read(global: &GlobalArgs, args: &BenchReadArgs) -> anyhow::Result<ExitCode> {
+    let config = global.reader_config();
+    let n_workers = args
+        .workers
+        .unwrap_or_else(crate::read_cmd::default_workers);
+    let files = collect_documents(&args.dir)?;
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no documents found in {}",
+        args.dir.display()
+    );
+
+    // Sort files by what their pages need.
+    let mut reader = Reader::new(config.clone());
+    let mut text_files = Vec::new();
+    let mut n_text_pages = 0usize;
+    let mut ocr_files = Vec::new();
+    for path in &files {
+        match reader.read_path(path) {
+            Ok(doc) if doc.pages.iter().all(|p| p.source == PageSource::TextLayer) => {
+                n_text_pages += doc.pages.len();
+                text_files.push(path.clone());
+            }
+            Ok(_) => ocr_files.push(path.clone()),
+            Err(e) => eprintln!("skipping {e}"),
+        }
+    }
+    println!(
+        "quire {} reading benchmark over {}",
+        env!("CARGO_PKG_VERSION"),
+        args.dir.display()
+    );
+    println!(
+        "machine: {} cores; OMP_THREAD_LIMIT={}",
+        crate::read_cmd::default_workers(),
+        std::env::var("OMP_THREAD_LIMIT").unwrap_or_else(|_| "unset".into())
+    );
+    println!();
+
+    if !text_files.is_empty() {
+        println!(
+            "text layer: {} files, {} pages",
+            text_files.len(),
+            n_text_pages
+        );
+        for workers in dedup([1, n_workers]) {
+            let (pages, elapsed) = repeat_for(&text_files, &config, workers, args.seconds);
+            println!(
+                "  quire, {workers} worker(s): {:>8.1} pages/s ({pages} pages in {:.2} s)",
+                pages as f64 / elapsed.as_secs_f64(),
+                elapsed.as_secs_f64()
+            );
+        }
+        println!();
+    }
+
+    // OCR: write the page images OCR sees to PNG files, then read those files with Quire and with the
+    // tesseract command line.
+    let scratch = tempfile::tempdir()?;
+    let mut images: Vec<PathBuf> = Vec::new();
+    for path in &ocr_files {
+        match reader.ocr_page_images(path) {
+            Ok(pages) => {
+                for page in pages {
+                    let out =
+                        scratch
+                            .path()
+                            .join(format!("img-{:03}-p{}.png", images.len(), page.page));
+                    save_png_with_dpi(&page.image, page.dpi, &out)?;
+                    images.push(out);
+                }
+            }
+            Err(e) => eprintln!("skipping {e}"),
+        }
+    }
+    if images.is_empty() {
+        println!("OCR: no pages need OCR in {}", args.dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "OCR: {} page images from {} files",
+        images.len(),
+        ocr_files.len()
+    );
+    let mut figures = Vec::new();
+    for workers in dedup([1, n_workers]) {
+        let start = Instant::now();
+        let mut n_pages = 0usize;
+        quire_reader::read_all(&images, &config, workers, |_, result| {
+            n_pages += result.map_or(0, |d| d.pages.len());
+        });
+        let rate = n_pages as f64 / start.elapsed().as_secs_f64();
+        println!("  quire pipeline, {workers} worker(s):      {rate:>6.2} pages/s");
+        figures.push((workers, rate));
+    }
+    if !args.no_tesseract_cli {
+        let mut cli_rates = Vec::new();
+        for processes in [1usize, 2] {
+            match tesseract_cli(&images, processes, &config.ocr_language) {
+                Ok(elapsed) => {
+                    let rate = images.len() as f64 / elapsed.as_secs_f64();
+                    println!("  tesseract CLI, {processes} process(es):    {rate:>6.2} pages/s");
+                    cli_rates.push((processes, rate));
+                }
+                Err(e) => println!("  tesseract CLI unavailable: {e}"),
+            }
+        }
+        if let (Some(&(_, ours)), Some(&(_, theirs))) =
+            (figures.last(), cli_rates.iter().find(|(p, _)| *p == 2))
+        {
+            println!(
+                "  ratio quire ({n_workers} workers) / tesseract CLI (2 processes): {:.2}x",
+                ours / theirs
+            );
+        }
+    }
+    if let Some(peak) = peak_rss_mib() {
+        println!();
+        println!("peak RSS: {peak:.0} MiB");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dedup<const N: usize>(values: [usize; N]) -> Vec<usize> {
+    let mut v: Vec<usize> = values.to_vec();
+    v.dedup();
+    v
+}
+
+/// Reads `files` over and over with `workers` threads until at least `seconds` have passed.
+fn repeat_for(
+    files: &[PathBuf],
+    config: &ReaderConfig,
+    workers: usize,
+    seconds: f64,
+) -> (usize, Duration) {
+    let start = Instant::now();
+    let mut n_pages = 0usize;
+    // Batches of about 200 files keep every worker busy without building a huge list.
+    let reps = (200 / files.len()).max(1);
+    let batch: Vec<PathBuf> = files
+        .iter()
+        .cycle()
+        .take(files.len() * reps)
+        .cloned()
+        .collect();
+    while start.elapsed().as_secs_f64() < seconds {
+        quire_reader::read_all(&batch, config, workers, |_, result| {
+            n_pages += result.map_or(0, |d| d.pages.len());
+        });
+    }
+    (n_pages, start.elapsed())
+}
+
+/// Runs `tesseract IMAGE stdout` over the images with `processes` in parallel (each with OMP_THREAD_LIMIT=1,
+/// its fastest setting on a 2-core machine) and returns the wall time.
+fn tesseract_cli(images: &[PathBuf], processes: usize, language: &str) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let chunks: Vec<&[PathBuf]> = images.chunks(images.len().div_ceil(processes)).collect();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || -> anyhow::Result<()> {
+                    for image in chunk {
+                        let status = Command::new("tesseract")
+                            .arg(image)
+                            .arg("stdout")
+                            .args(["-l", language])
+                            .env("OMP_THREAD_LIMIT", "1")
+                            .stdout(Stdio::null())
+                            .stderr(Stdio::null())
+                            .status()?;
+                        anyhow::ensure!(
+                            status.success(),
+                            "tesseract failed on {}",
+                            image.display()
+                        );
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("tesseract runner panicked"))??;
+        }
+        Ok(())
+    })?;
+    Ok(start.elapsed())
+}
+
+fn save_png_with_dpi(image: &image::GrayImage, dpi: u32, path: &Path) -> anyhow::Result<()> {
+    use image::ImageEncoder;
+    let mut bytes = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut bytes).write_image(
+        image.as_raw(),
+        image.width(),
+        image.height(),
+        image::ExtendedColorType::L8,
+    )?;
+    // Insert a pHYs chunk after IHDR so both readers see the resolution.
+    let per_metre = (f64::from(dpi) / 0.0254).round() as u32;
+    let mut data = Vec::new();
+    data.extend_from_slice(&per_metre.to_be_bytes());
+    data.extend_from_slice(&per_metre.to_be_bytes());
+    data.push(1);
+    let mut chunk = Vec::new();
+    chunk.extend_from_slice(&9u32.to_be_bytes());
+    chunk.extend_from_slice(b"pHYs");
+    chunk.extend_from_slice(&data);
+    chunk.extend_from_slice(&crc32(b"pHYs", &data).to_be_bytes());
+    bytes.splice(33..33, chunk);
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+fn crc32(kind: &[u8], data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in kind.iter().chain(data) {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn collect_documents(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "md" | "txt" | "csv")
+            ) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Peak resident set size of this process (Linux), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

@@ -1,0 +1,116 @@
+//! `quire`: the command-line interface to Quire's engine. Thin: parses arguments, calls the engine, prints.
+//!
+//! Exit codes: 0 success; 1 some input could not be processed (each failure is reported, naming the file
+//! and the reason); 2 invalid usage; 3 a required back-end (PDFium, Tesseract) is missing.
+
+mod bench_cmd;
+mod read_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Quire: batch document processing for invoices, receipts and bank statements.
+#[derive(Debug, Parser)]
+#[command(name = "quire", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Path to libpdfium.so (default: searched next to the executable, in ~/.local/share/quire/lib, ...;
+    /// also settable with QUIRE_PDFIUM)
+    #[arg(long, global = true, value_name = "PATH")]
+    pdfium: Option<PathBuf>,
+    /// Tesseract language(s) for OCR, e.g. eng or eng+deu
+    #[arg(long, global = true, value_name = "LANGS", default_value = "eng")]
+    ocr_lang: String,
+    /// Refuse documents with more pages than this
+    #[arg(long, global = true, value_name = "N", default_value_t = 500)]
+    max_pages: u32,
+}
+
+impl GlobalArgs {
+    pub fn reader_config(&self) -> quire_reader::ReaderConfig {
+        quire_reader::ReaderConfig {
+            pdfium_library: self.pdfium.clone(),
+            ocr_language: self.ocr_lang.clone(),
+            max_pages: self.max_pages,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read documents: per page, where the text came from, word count, confidence and the layout text
+    Read(read_cmd::ReadArgs),
+    /// Show whether the PDF (PDFium) and OCR (Tesseract) back-ends are available
+    Status(StatusArgs),
+    /// Benchmarks that print figures (see docs/benchmarks.md)
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct StatusArgs {
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Exit code for "some input could not be processed".
+pub const EXIT_FAILURES: u8 = 1;
+/// Exit code for "a back-end is missing".
+pub const EXIT_BACKEND_MISSING: u8 = 3;
+
+fn main() -> ExitCode {
+    // Tesseract needs OMP_THREAD_LIMIT before it loads; a failed re-exec only makes OCR slower.
+    let _ = quire_reader::ensure_ocr_thread_limit();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Read(args) => read_cmd::run(&cli.global, args),
+        Command::Status(args) => status(&cli.global, args),
+        Command::Bench(command) => bench_cmd::run(&cli.global, command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_FAILURES)
+        }
+    }
+}
+
+fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    use quire_reader::BackendState;
+    let status = quire_reader::backend_status(&global.reader_config());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+    } else {
+        println!("quire {}", env!("CARGO_PKG_VERSION"));
+        for (name, state) in [
+            ("PDF (PDFium)", &status.pdfium),
+            ("OCR (Tesseract)", &status.tesseract),
+        ] {
+            match state {
+                BackendState::Found { detail } => println!("{name:<16} found: {detail}"),
+                BackendState::Missing { reason, fix } => {
+                    println!("{name:<16} NOT FOUND: {reason}\n{:<16} fix: {fix}", "")
+                }
+            }
+        }
+    }
+    let ok = status.pdfium.is_found() && status.tesseract.is_found();
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_BACKEND_MISSING)
+    })
+}
