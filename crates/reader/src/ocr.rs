@@ -113,7 +113,11 @@ impl Recognizer {
             _ => image::imageops::rotate270(image),
         };
         let mut second = self.recognize_as_is(&rotated, dpi)?;
-        if mean_confidence(&second.words) > mean_confidence(&first.words) {
+        // Tesseract can read a page turned by 90 degrees with good confidence, line by line on end; the
+        // upright reading wins when it reads well, or better.
+        if !reads_poorly(&second.words)
+            || mean_confidence(&second.words) > mean_confidence(&first.words)
+        {
             second.rotation_applied = rotation;
             Ok(second)
         } else {
@@ -154,8 +158,21 @@ impl Recognizer {
     }
 }
 
+/// Whether a recognition result suggests the page is not upright: few words, low confidence, or words
+/// standing on end (Tesseract reads a page turned by 90 degrees line by line, with tall, narrow word boxes).
 fn reads_poorly(words: &[Word]) -> bool {
-    words.len() < 3 || mean_confidence(words) < POOR_CONFIDENCE
+    if words.len() < 3 || mean_confidence(words) < POOR_CONFIDENCE {
+        return true;
+    }
+    let long_words: Vec<&Word> = words
+        .iter()
+        .filter(|w| w.text.chars().count() >= 4)
+        .collect();
+    let n_standing = long_words
+        .iter()
+        .filter(|w| w.bbox.height() > w.bbox.width())
+        .count();
+    !long_words.is_empty() && n_standing * 2 > long_words.len()
 }
 
 fn mean_confidence(words: &[Word]) -> f32 {

@@ -13,12 +13,17 @@ pub(crate) fn read_pdf(
     document: &mut Document,
 ) -> Result<(), ReadErrorKind> {
     let pdfium = backend::pdfium(&reader.config).map_err(ReadErrorKind::PdfBackendMissing)?;
-    let pdf = pdfium
-        .load_pdf_from_byte_slice(bytes, None)
-        .map_err(load_error)?;
     // PDFium repairs many damaged files and would read a cut-off file's first pages as if that were all:
     // a missing end-of-file marker means the file did not arrive whole.
-    if !has_eof_marker(bytes) {
+    let complete = has_eof_marker(bytes);
+    let pdf = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(|e| {
+        if complete {
+            load_error(e)
+        } else {
+            ReadErrorKind::TruncatedPdf
+        }
+    })?;
+    if !complete {
         return Err(ReadErrorKind::TruncatedPdf);
     }
     let n_pages = i64::from(pdf.pages().len());

@@ -1,1 +1,6 @@
+//! Integration tests of the reader: real PDFium and real Tesseract on generated and sample documents.
 
+mod bad_input;
+mod formats;
+mod sample_docs;
+mod util;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, the Rust test suites (real PDFium, Tesseract and sample-docs), the UI
+# tests, and the desktop smoke test under Xvfb. Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*" >&2; }
+
+step "set-up"
+"$here/scripts/setup.sh"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test"
+cargo test --workspace
+
+step "UI tests"
+(cd ui && npm test --silent)
+
+step "desktop smoke test (Xvfb + tauri-driver)"
+"$here/tests/desktop/smoke.sh"
+
+step "all tests passed"
