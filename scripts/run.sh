@@ -10,4 +10,5 @@ if [ "$#" -eq 0 ]; then
   mapfile -t files < <(find sample-docs -type f ! -name '*.json' | sort)
   set -- "${files[@]}"
 fi
-exec ./target/release/quire read "$@"
+# The samples are English, German and French.
+exec ./target/release/quire --ocr-lang "${QUIRE_OCR_LANG:-eng+deu+fra}" read "$@"

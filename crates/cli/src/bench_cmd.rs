@@ -231,14 +231,14 @@ fn tesseract_cli(images: &[PathBuf], processes: usize, language: &str) -> anyhow
     Ok(start.elapsed())
 }
 
-fn save_png_with_dpi(image: &image::GrayImage, dpi: u32, path: &Path) -> anyhow::Result<()> {
+fn save_png_with_dpi(image: &image::DynamicImage, dpi: u32, path: &Path) -> anyhow::Result<()> {
     use image::ImageEncoder;
     let mut bytes = Vec::new();
     image::codecs::png::PngEncoder::new(&mut bytes).write_image(
-        image.as_raw(),
+        image.as_bytes(),
         image.width(),
         image.height(),
-        image::ExtendedColorType::L8,
+        image.color().into(),
     )?;
     // Insert a pHYs chunk after IHDR so both readers see the resolution.
     let per_metre = (f64::from(dpi) / 0.0254).round() as u32;

@@ -1,9 +1,9 @@
-//! Raster image inputs (PNG, JPEG, TIFF with all its pages, BMP, WebP): decoded with a pixel limit, turned
-//! to grayscale and OCR'd.
+//! Raster image inputs (PNG, JPEG, TIFF with all its pages, BMP, WebP): decoded with a pixel limit,
+//! normalised to 8-bit gray or RGB, and OCR'd.
 
 use std::io::Cursor;
 
-use image::{DynamicImage, GrayImage, ImageFormat};
+use image::{DynamicImage, GrayImage, ImageFormat, RgbImage};
 use quire_document::{Document, Mime};
 
 use crate::{ReadErrorKind, Reader};
@@ -36,7 +36,7 @@ pub(crate) fn read_image(
     Ok(())
 }
 
-/// Every page of an image file as 8-bit gray, with the resolution OCR assumes.
+/// Every page of an image file as OCR sees it, with the resolution OCR assumes.
 pub(crate) fn page_images(
     mime: Mime,
     bytes: &[u8],
@@ -69,7 +69,7 @@ fn check_pixels(width: u32, height: u32, limit: u64) -> Result<(), ReadErrorKind
     Ok(())
 }
 
-fn decode_single(mime: Mime, bytes: &[u8], max_pixels: u64) -> Result<GrayImage, ReadErrorKind> {
+fn decode_single(mime: Mime, bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ReadErrorKind> {
     let format = match mime {
         Mime::Png => ImageFormat::Png,
         Mime::Jpeg => ImageFormat::Jpeg,
@@ -90,11 +90,40 @@ fn decode_single(mime: Mime, bytes: &[u8], max_pixels: u64) -> Result<GrayImage,
     limits.max_alloc = Some(max_pixels.saturating_mul(8));
     decoder.limits(limits);
     let image = decoder.decode().map_err(corrupt)?;
-    Ok(to_gray(image))
+    Ok(normalise(image))
 }
 
-/// Flattens transparency onto white (scans saved with alpha would otherwise turn black) and converts to
-/// 8-bit grayscale.
+/// The pixel formats OCR takes: 8-bit gray for gray images, 8-bit RGB for colour ones (Tesseract
+/// binarises colour photos better from colour than from a gray conversion). Transparency is flattened onto
+/// white (scans saved with alpha would otherwise turn black).
+pub(crate) fn normalise(image: DynamicImage) -> DynamicImage {
+    let has_colour = !matches!(
+        image.color(),
+        image::ColorType::L8
+            | image::ColorType::La8
+            | image::ColorType::L16
+            | image::ColorType::La16
+    );
+    match (has_colour, image.color().has_alpha()) {
+        (false, false) => DynamicImage::ImageLuma8(image.to_luma8()),
+        (false, true) => DynamicImage::ImageLuma8(to_gray(image)),
+        (true, false) => DynamicImage::ImageRgb8(image.to_rgb8()),
+        (true, true) => {
+            let rgba = image.to_rgba8();
+            let (w, h) = rgba.dimensions();
+            let mut rgb = RgbImage::new(w, h);
+            for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+                let a = u32::from(px.0[3]);
+                for c in 0..3 {
+                    out.0[c] = ((u32::from(px.0[c]) * a + 255 * (255 - a)) / 255) as u8;
+                }
+            }
+            DynamicImage::ImageRgb8(rgb)
+        }
+    }
+}
+
+/// Flattens transparency onto white and converts to 8-bit grayscale.
 fn to_gray(image: DynamicImage) -> GrayImage {
     if image.color().has_alpha() {
         let rgba = image.to_rgba8();
@@ -115,7 +144,7 @@ fn to_gray(image: DynamicImage) -> GrayImage {
 fn decode_tiff_pages(
     bytes: &[u8],
     config: &crate::ReaderConfig,
-) -> Result<Vec<GrayImage>, ReadErrorKind> {
+) -> Result<Vec<DynamicImage>, ReadErrorKind> {
     use tiff::decoder::{Decoder, DecodingResult, Limits};
     use tiff::tags::Tag;
     use tiff::ColorType;
@@ -157,30 +186,35 @@ fn decode_tiff_pages(
         let unsupported = |what: &str| {
             ReadErrorKind::CorruptImage(format!("unsupported TIFF colour type {what}"))
         };
-        let mut gray = match color {
-            ColorType::Gray(1) => unpack_bilevel(&samples, width, height),
-            ColorType::Gray(8) | ColorType::Gray(16) => GrayImage::from_raw(width, height, samples),
+        let page = match color {
+            ColorType::Gray(1) => {
+                unpack_bilevel(&samples, width, height).map(DynamicImage::ImageLuma8)
+            }
+            ColorType::Gray(8) | ColorType::Gray(16) => {
+                GrayImage::from_raw(width, height, samples).map(DynamicImage::ImageLuma8)
+            }
             ColorType::GrayA(8) | ColorType::GrayA(16) => {
                 image::GrayAlphaImage::from_raw(width, height, samples)
-                    .map(|i| to_gray(DynamicImage::ImageLumaA8(i)))
+                    .map(DynamicImage::ImageLumaA8)
             }
             ColorType::RGB(8) | ColorType::RGB(16) => {
-                image::RgbImage::from_raw(width, height, samples)
-                    .map(|i| DynamicImage::ImageRgb8(i).to_luma8())
+                RgbImage::from_raw(width, height, samples).map(DynamicImage::ImageRgb8)
             }
             ColorType::RGBA(8) | ColorType::RGBA(16) => {
-                image::RgbaImage::from_raw(width, height, samples)
-                    .map(|i| to_gray(DynamicImage::ImageRgba8(i)))
+                image::RgbaImage::from_raw(width, height, samples).map(DynamicImage::ImageRgba8)
             }
             other => return Err(unsupported(&format!("{other:?}"))),
         }
         .ok_or_else(|| {
             ReadErrorKind::CorruptImage("TIFF page data is shorter than its size".into())
         })?;
+        let mut page = normalise(page);
         if white_is_zero {
-            image::imageops::invert(&mut gray);
+            if let DynamicImage::ImageLuma8(gray) = &mut page {
+                image::imageops::invert(gray);
+            }
         }
-        pages.push(gray);
+        pages.push(page);
         if !decoder.more_images() {
             break;
         }

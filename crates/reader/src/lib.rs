@@ -69,7 +69,8 @@ impl Default for ReaderConfig {
 pub struct PageImage {
     /// 1-based page number in its document.
     pub page: u32,
-    pub image: image::GrayImage,
+    /// 8-bit gray, or 8-bit RGB for colour photos.
+    pub image: image::DynamicImage,
     pub dpi: u32,
 }
 
@@ -163,7 +164,7 @@ impl Reader {
     fn ocr_page(
         &mut self,
         number: u32,
-        image: &image::GrayImage,
+        image: &image::DynamicImage,
         dpi: u32,
         points_per_pixel: f32,
         origin: (f32, f32),
@@ -216,7 +217,7 @@ impl Reader {
     fn ocr_image_page(
         &mut self,
         number: u32,
-        image: &image::GrayImage,
+        image: &image::DynamicImage,
         dpi: u32,
     ) -> Result<Page, ReadErrorKind> {
         self.ocr_page(number, image, dpi, 72.0 / dpi as f32, (0.0, 0.0))

@@ -4,7 +4,7 @@
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
 
-use image::GrayImage;
+use image::DynamicImage;
 use quire_document::{BBox, Word};
 
 use crate::ReaderConfig;
@@ -93,9 +93,10 @@ impl Recognizer {
         )
     }
 
-    /// Recognises the words of a grayscale image scanned at `dpi`, turning it upright first when it reads
-    /// poorly and orientation detection finds it rotated.
-    pub fn recognize(&mut self, image: &GrayImage, dpi: u32) -> Result<Recognized, String> {
+    /// Recognises the words of an image (8-bit gray or RGB: colour photos binarise better in colour)
+    /// scanned at `dpi`, turning it upright first when it reads poorly and orientation detection finds it
+    /// rotated.
+    pub fn recognize(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
         let first = self.recognize_as_is(image, dpi)?;
         if !self.detect_orientation || !reads_poorly(&first.words) {
             return Ok(first);
@@ -108,9 +109,9 @@ impl Recognizer {
             return Ok(first);
         };
         let rotated = match rotation {
-            90 => image::imageops::rotate90(image),
-            180 => image::imageops::rotate180(image),
-            _ => image::imageops::rotate270(image),
+            90 => image.rotate90(),
+            180 => image.rotate180(),
+            _ => image.rotate270(),
         };
         let mut second = self.recognize_as_is(&rotated, dpi)?;
         // Tesseract can read a page turned by 90 degrees with good confidence, line by line on end; the
@@ -125,16 +126,20 @@ impl Recognizer {
         }
     }
 
-    fn recognize_as_is(&mut self, image: &GrayImage, dpi: u32) -> Result<Recognized, String> {
-        let (width, height) = image.dimensions();
+    fn recognize_as_is(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
+        let raster = Raster::of(image);
+        let (width, height) = (raster.width, raster.height);
+        if width == 0 || height == 0 {
+            return Err("the page image is empty or in an unsupported pixel format".into());
+        }
         self.api
             .raw
             .set_image(
-                image.as_raw(),
+                raster.bytes,
                 width as c_int,
                 height as c_int,
-                1,
-                width as c_int,
+                raster.bytes_per_pixel,
+                width as c_int * raster.bytes_per_pixel,
             )
             .map_err(|e| format!("Tesseract refused the image: {e:?}"))?;
         self.api.raw.set_source_resolution(dpi as c_int);
@@ -160,6 +165,41 @@ impl Recognizer {
 
 /// Whether a recognition result suggests the page is not upright: few words, low confidence, or words
 /// standing on end (Tesseract reads a page turned by 90 degrees line by line, with tall, narrow word boxes).
+/// Pixels as Tesseract takes them: 8-bit gray or 8-bit RGB, rows without padding.
+struct Raster<'a> {
+    bytes: &'a [u8],
+    width: u32,
+    height: u32,
+    bytes_per_pixel: c_int,
+}
+
+impl<'a> Raster<'a> {
+    fn of(image: &'a DynamicImage) -> Raster<'a> {
+        match image {
+            DynamicImage::ImageRgb8(rgb) => Raster {
+                bytes: rgb.as_raw(),
+                width: rgb.width(),
+                height: rgb.height(),
+                bytes_per_pixel: 3,
+            },
+            DynamicImage::ImageLuma8(gray) => Raster {
+                bytes: gray.as_raw(),
+                width: gray.width(),
+                height: gray.height(),
+                bytes_per_pixel: 1,
+            },
+            // Pages are normalised to gray or RGB before OCR (image_input::normalise); anything else is
+            // a bug, and recognising nothing beats misreading the bytes.
+            _ => Raster {
+                bytes: &[],
+                width: 0,
+                height: 0,
+                bytes_per_pixel: 1,
+            },
+        }
+    }
+}
+
 fn reads_poorly(words: &[Word]) -> bool {
     if words.len() < 3 || mean_confidence(words) < POOR_CONFIDENCE {
         return true;
@@ -306,8 +346,12 @@ impl OrientationDetector {
 
     /// The clockwise rotation (0, 90, 180, 270) that makes the image's text upright, when detected with some
     /// confidence.
-    fn clockwise_correction(&mut self, image: &GrayImage, dpi: u32) -> Option<u16> {
-        let (width, height) = image.dimensions();
+    fn clockwise_correction(&mut self, image: &DynamicImage, dpi: u32) -> Option<u16> {
+        let raster = Raster::of(image);
+        let (width, height) = (raster.width, raster.height);
+        if width == 0 || height == 0 {
+            return None;
+        }
         let mut orient_deg: c_int = 0;
         let mut orient_conf: f32 = 0.0;
         let mut script_name: *const c_char = std::ptr::null();
@@ -316,11 +360,11 @@ impl OrientationDetector {
         let ok = unsafe {
             tesseract_sys::TessBaseAPISetImage(
                 self.handle,
-                image.as_raw().as_ptr(),
+                raster.bytes.as_ptr(),
                 width as c_int,
                 height as c_int,
-                1,
-                width as c_int,
+                raster.bytes_per_pixel,
+                width as c_int * raster.bytes_per_pixel,
             );
             tesseract_sys::TessBaseAPISetSourceResolution(self.handle, dpi as c_int);
             let ok = tesseract_sys::TessBaseAPIDetectOrientationScript(

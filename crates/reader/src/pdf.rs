@@ -1,7 +1,7 @@
 //! PDF inputs through PDFium: per page, the text layer's words when it has usable text, otherwise OCR of
 //! the page's embedded scan (at its native resolution) or of the page rendered at the OCR resolution.
 
-use image::GrayImage;
+use image::{DynamicImage, GrayImage};
 use pdfium_render::prelude::*;
 use quire_document::{Attachment, BBox, Document, Page, PageSource, Word};
 
@@ -87,14 +87,17 @@ pub(crate) fn ocr_page_images(
                     let dpi = (gray.width() as f32 / (placement.width() / 72.0)).round() as u32;
                     (gray, dpi)
                 }
-                None => render_gray(
-                    &page,
-                    width,
-                    height,
-                    config.ocr_dpi,
-                    config.max_image_pixels,
-                )
-                .map_err(page_failed)?,
+                None => {
+                    let (gray, dpi) = render_gray(
+                        &page,
+                        width,
+                        height,
+                        config.ocr_dpi,
+                        config.max_image_pixels,
+                    )
+                    .map_err(page_failed)?;
+                    (DynamicImage::ImageLuma8(gray), dpi)
+                }
             };
         images.push(crate::PageImage {
             page: number,
@@ -219,7 +222,8 @@ fn read_page(reader: &mut Reader, page: &PdfPage, number: u32) -> Result<Page, R
         reader.config.max_image_pixels,
     )
     .map_err(page_failed)?;
-    reader.ocr_page(number, &gray, dpi, 72.0 / dpi as f32, (0.0, 0.0))
+    let image = DynamicImage::ImageLuma8(gray);
+    reader.ocr_page(number, &image, dpi, 72.0 / dpi as f32, (0.0, 0.0))
 }
 
 /// Words of the page's text layer, from PDFium's characters: a word ends at whitespace, at a horizontal gap
@@ -296,7 +300,7 @@ fn embedded_scan(
     width: f32,
     height: f32,
     max_pixels: u64,
-) -> Option<(GrayImage, BBox)> {
+) -> Option<(DynamicImage, BBox)> {
     let mut images = page
         .objects()
         .iter()
@@ -334,8 +338,8 @@ fn embedded_scan(
         return None;
     }
     let image = image_object.get_raw_image().ok()?;
-    let gray = image.to_luma8();
-    (gray.width() == pixel_w as u32).then_some((gray, placement))
+    let image = crate::image_input::normalise(image);
+    (image.width() == pixel_w as u32).then_some((image, placement))
 }
 
 /// Renders the page to 8-bit gray at `dpi` (lowered if the page would exceed the pixel limit).

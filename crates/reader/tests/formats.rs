@@ -77,7 +77,7 @@ fn rendered_page(lines: &[&str]) -> image::GrayImage {
         ..Default::default()
     });
     let mut pages = reader.ocr_page_images(&path).unwrap();
-    pages.remove(0).image
+    pages.remove(0).image.to_luma8()
 }
 
 const LINES: &[&str] = &[
