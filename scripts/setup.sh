@@ -17,6 +17,8 @@ APT_PACKAGES=(
   libssl-dev file libxdo-dev
   # headless desktop tests and fixtures
   xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf
+  # real drag-and-drop test: a GTK drag source driven by xdotool
+  xdotool python3-gi gir1.2-gtk-3.0
   # python for fetching libpdfium from the pypdfium2 wheel
   python3-pip unzip curl ca-certificates
 )
