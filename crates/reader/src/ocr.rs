@@ -336,6 +336,13 @@ impl OrientationDetector {
                 tesseract_sys::TessBaseAPIDelete(handle);
                 return Err(());
             }
+            // OSD works on the image without its resolution and warns "Invalid resolution 0 dpi" on
+            // every call (harmless: it estimates one); send this instance's messages nowhere.
+            tesseract_sys::TessBaseAPISetVariable(
+                handle,
+                c"debug_file".as_ptr(),
+                c"/dev/null".as_ptr(),
+            );
             tesseract_sys::TessBaseAPISetPageSegMode(
                 handle,
                 tesseract_sys::TessPageSegMode_PSM_OSD_ONLY,
