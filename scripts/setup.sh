@@ -43,14 +43,16 @@ if [ -f ui/package-lock.json ]; then
   stamp=ui/node_modules/.quire-lock-stamp
   if [ ! -f "$stamp" ] || ! cmp -s ui/package-lock.json "$stamp"; then
     log "installing npm packages (ui/)"
-    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` from the lock file rather than `npm ci`: with npm's `omit-lockfile-registry-resolved`
+    # (set on some machines) `npm ci` rejects the optional per-platform packages of the lock as missing.
+    (cd ui && npm install --no-audit --no-fund --loglevel=error)
     cp ui/package-lock.json "$stamp"
   fi
 fi
 
 # --- tauri-driver for the WebDriver smoke test ---------------------------------------------------------------
 TAURI_DRIVER_VERSION=2.1.0
-if ! command -v tauri-driver >/dev/null 2>&1 || ! tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+if ! command -v tauri-driver >/dev/null 2>&1 || ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
   log "installing tauri-driver $TAURI_DRIVER_VERSION (cargo install, a few minutes once)"
   cargo install --quiet tauri-driver@"$TAURI_DRIVER_VERSION" --locked
 fi
