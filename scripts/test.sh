@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test"
 cargo test --workspace
 
+step "extraction accuracy on sample-docs (thresholds; figures in docs/accuracy.md)"
+cargo run --quiet -p quire-cli -- eval --corpus sample-docs --min-field-accuracy 0.89 --min-item-f1 0.78
+
 step "UI tests"
 (cd ui && npm test --silent)
 

@@ -131,6 +131,14 @@ pub fn char_width(words: &[Word]) -> f32 {
     median.max(0.5)
 }
 
+/// The widest gap between two words that still counts as one space: about half the text height (a normal
+/// space is a quarter to a third of the font size, a justified one up to about half), and never less than
+/// one typical character width.
+fn word_gap(left: &Word, right: &Word, char_width: f32) -> f32 {
+    let height = left.bbox.height().min(right.bbox.height());
+    (0.5 * height).max(char_width)
+}
+
 /// Renders lines of words (as produced by [`order_into_lines`]) as layout-preserving text.
 pub fn layout_text(words: &[Word], lines: &[Line]) -> String {
     if lines.is_empty() {
@@ -162,16 +170,21 @@ pub fn layout_text(words: &[Word], lines: &[Line]) -> String {
             }
         }
         let mut col = 0usize;
+        let mut previous_word: Option<&Word> = None;
         for word in &words[line.first_word..line.first_word + line.n_words] {
             let target = ((word.bbox.x0 - origin) / cw).round().max(0.0) as usize;
-            let start = if col == 0 {
-                target
-            } else {
-                target.max(col + 1)
+            let start = match previous_word {
+                None => target,
+                // A gap no wider than a wide (justified) space joins the words with one space, as
+                // `pdftotext -layout` does, so that running text reads "Amazon Web Services"; wider
+                // gaps separate columns and keep at least two spaces.
+                Some(prev) if word.bbox.x0 - prev.bbox.x1 <= word_gap(prev, word, cw) => col + 1,
+                Some(_) => target.max(col + 2),
             };
             out.extend(std::iter::repeat_n(' ', start - col));
             out.push_str(&word.text);
             col = start + word.text.chars().count();
+            previous_word = Some(word);
         }
         previous = Some(line);
     }
@@ -227,6 +240,21 @@ mod tests {
         let words = vec![word("Total:", 0.0, 0.0), word("12.00", 37.0, 0.0)];
         let page = Page::from_words(1, 600.0, 800.0, PageSource::TextLayer, words, None);
         assert_eq!(page.layout_text, "Total: 12.00");
+    }
+
+    #[test]
+    fn justified_text_keeps_single_spaces_and_columns_keep_two() {
+        // Word gaps of 5 points (justified, under half the 10-point height) and a 60-point column gap.
+        let words = vec![
+            word("Amazon", 0.0, 0.0),
+            word("Web", 41.0, 0.0),
+            word("Services", 64.0, 0.0),
+            word("Total", 172.0, 0.0),
+            word("9.99", 208.0, 0.0),
+        ];
+        let page = Page::from_words(1, 600.0, 800.0, PageSource::TextLayer, words, None);
+        assert!(page.layout_text.starts_with("Amazon Web Services  "), "{}", page.layout_text);
+        assert!(page.layout_text.ends_with("Total 9.99"), "{}", page.layout_text);
     }
 
     #[test]

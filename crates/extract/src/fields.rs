@@ -1,0 +1,1517 @@
+//! Header field extraction: finds each field's value by static value, label (right of, same line, below,
+//! next line), regex, page zone or fallback, types it, and records where it was printed.
+
+use std::collections::BTreeMap;
+
+use fancy_regex::Regex;
+use quire_document::Document;
+
+use rust_decimal::Decimal;
+
+use crate::error::{ExtractError, Result};
+use crate::normalize::{
+    clean_text, currency_code, find_currency, find_dates, parse_amount, parse_bool, parse_date,
+};
+use crate::page_view::{match_key, PageView};
+use crate::regex_engine::{compile_regex, is_backtrack_limit};
+use crate::template::{
+    DateOrder, Fallback, FieldMeta, FieldRule, FormatType, NormalizeOptions, Pick, Position,
+    RegexText, SumRelation, Template, Zone,
+};
+use crate::value::{Field, Method, Provenance, Value};
+
+/// Longest label spelling, in words, that is tried.
+const MAX_LABEL_WORDS: usize = 8;
+
+/// A typed value found somewhere, before the best one is picked.
+struct Candidate {
+    value: Value,
+    provenance: Option<Provenance>,
+    method: Method,
+    label: Option<String>,
+    /// Preference rank of the label spelling (0 = most preferred).
+    label_rank: usize,
+    /// Rank of the position (right, below…) in the field's list.
+    position_rank: usize,
+    /// Reading order: page, then line, then word.
+    order: (u32, usize, usize),
+}
+
+/// Extracts every header field of the template from the document.
+pub fn extract_fields(
+    document: &Document,
+    views: &[PageView<'_>],
+    template: &Template,
+) -> Result<BTreeMap<String, Field>> {
+    let mut fields: BTreeMap<String, Vec<Field>> = BTreeMap::new();
+    let table_header_lines = crate::tables::header_lines(views, template)?;
+    // Every field's labels: a label only anchors its field where no longer label of another field matches
+    // ("VAT" does not anchor the tax amount in "VAT No", "Total" not the total in "Total VAT").
+    let all_labels: Vec<(String, String)> = template
+        .extraction
+        .fields
+        .iter()
+        .flat_map(|(key, rule)| rule.labels.iter().map(move |l| (key.clone(), match_key(l))))
+        .filter(|(_, label)| !label.is_empty())
+        .collect();
+    for (key, meta) in &template.schema_definition.general_part {
+        let Some(rule) = template.extraction.fields.get(key) else {
+            continue;
+        };
+        let options = &effective_options(
+            rule.options
+                .as_ref()
+                .unwrap_or(&template.extraction.options),
+            document,
+        );
+        let context = FieldContext {
+            template,
+            key,
+            meta,
+            rule,
+            options,
+            all_labels: &all_labels,
+            table_header_lines: &table_header_lines,
+            accept: match &rule.accept {
+                Some(pattern) => Some(compile_regex(pattern).map_err(|reason| {
+                    ExtractError::TemplateInvalid {
+                        file: template.id.clone(),
+                        line: 0,
+                        field: format!("extraction.fields.{key}.accept"),
+                        reason,
+                    }
+                })?),
+                None => None,
+            },
+        };
+        let found = context.find(document, views)?;
+        if !found.is_empty() {
+            fields.insert(key.clone(), found);
+        }
+    }
+    apply_sum_relations(&mut fields, &template.extraction.sum_relations);
+    Ok(fields
+        .into_iter()
+        .filter_map(|(key, mut found)| (!found.is_empty()).then(|| (key, found.swap_remove(0))))
+        .collect())
+}
+
+/// Normalisation options with the day/month order the document itself shows: when some numeric date on it
+/// is only valid day-first (25/08/2025) and none only month-first (or the reverse), that order is used for
+/// its ambiguous dates too, unless the options fix the order.
+pub fn effective_options(options: &NormalizeOptions, document: &Document) -> NormalizeOptions {
+    let mut effective = options.clone();
+    if options.fixed_date_order {
+        return effective;
+    }
+    match infer_date_order(document) {
+        Some(order) => effective.date_order = order,
+        // No unambiguous date: US-dollar documents write month first.
+        None if options.date_order == DateOrder::Dmy
+            && document_currency(document) == Some("USD") =>
+        {
+            effective.date_order = DateOrder::Mdy
+        }
+        None => {}
+    }
+    effective
+}
+
+fn infer_date_order(document: &Document) -> Option<DateOrder> {
+    static REGEX: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let regex = REGEX
+        .get_or_init(|| {
+            Regex::new(r"(?<![\d./])(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?![\d])").ok()
+        })
+        .as_ref()?;
+    let (mut n_day_first, mut n_month_first) = (0, 0);
+    for page in &document.pages {
+        for captures in regex.captures_iter(&page.layout_text).flatten() {
+            let number = |i: usize| {
+                captures
+                    .get(i)
+                    .and_then(|m| m.as_str().parse::<u32>().ok())
+                    .unwrap_or(0)
+            };
+            let (a, b) = (number(1), number(2));
+            if a > 12 && a <= 31 && (1..=12).contains(&b) {
+                n_day_first += 1;
+            } else if b > 12 && b <= 31 && (1..=12).contains(&a) {
+                n_month_first += 1;
+            }
+        }
+    }
+    match (n_day_first, n_month_first) {
+        (d, 0) if d > 0 => Some(DateOrder::Dmy),
+        (0, m) if m > 0 => Some(DateOrder::Mdy),
+        _ => None,
+    }
+}
+
+/// How many of each field's best candidates are combined when checking sum relations.
+const N_RELATION_CANDIDATES: usize = 12;
+
+/// Where the best candidates disagree with a sum relation (net + tax = total) but other candidates agree,
+/// moves the agreeing combination with the best ranks to the front.
+fn apply_sum_relations(fields: &mut BTreeMap<String, Vec<Field>>, relations: &[SumRelation]) {
+    for relation in relations {
+        let mut keys: Vec<&str> = relation.sum.iter().map(String::as_str).collect();
+        keys.push(relation.equals.as_str());
+        let lists: Vec<Vec<(usize, Decimal)>> = keys
+            .iter()
+            .map(|key| {
+                fields
+                    .get(*key)
+                    .map(|found| {
+                        found
+                            .iter()
+                            .take(N_RELATION_CANDIDATES)
+                            .enumerate()
+                            .filter_map(|(rank, f)| f.value.as_decimal().map(|d| (rank, d)))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        if lists.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let tolerance = Decimal::new(1, 2);
+        let mut best: Option<(usize, Vec<usize>)> = None;
+        let mut choice = vec![0usize; lists.len()];
+        loop {
+            let n_terms = lists.len() - 1;
+            let sum: Decimal = (0..n_terms).map(|i| lists[i][choice[i]].1).sum();
+            let total = lists[n_terms][choice[n_terms]].1;
+            let includes_a_best = (0..lists.len()).any(|i| lists[i][choice[i]].0 == 0);
+            if (sum - total).abs() <= tolerance && total != Decimal::ZERO && includes_a_best {
+                let rank_sum: usize = (0..lists.len()).map(|i| lists[i][choice[i]].0).sum();
+                if best.as_ref().is_none_or(|(b, _)| rank_sum < *b) {
+                    best = Some((
+                        rank_sum,
+                        (0..lists.len()).map(|i| lists[i][choice[i]].0).collect(),
+                    ));
+                }
+            }
+            // Next combination (odometer).
+            let mut position = 0;
+            loop {
+                if position == lists.len() {
+                    break;
+                }
+                choice[position] += 1;
+                if choice[position] < lists[position].len() {
+                    break;
+                }
+                choice[position] = 0;
+                position += 1;
+            }
+            if position == lists.len() {
+                break;
+            }
+        }
+        if let Some((_, ranks)) = best {
+            for (key, rank) in keys.iter().zip(ranks) {
+                if let Some(found) = fields.get_mut(*key) {
+                    let chosen = found.remove(rank);
+                    found.insert(0, chosen);
+                }
+            }
+        }
+    }
+}
+
+struct FieldContext<'t> {
+    template: &'t Template,
+    key: &'t str,
+    meta: &'t FieldMeta,
+    rule: &'t FieldRule,
+    options: &'t NormalizeOptions,
+    all_labels: &'t [(String, String)],
+    /// (page, line) of line-item table headers, whose words are column names, not labels.
+    table_header_lines: &'t std::collections::BTreeSet<(u32, usize)>,
+    accept: Option<Regex>,
+}
+
+impl FieldContext<'_> {
+    /// Every value found for the field, best first (empty when none).
+    fn find(&self, document: &Document, views: &[PageView<'_>]) -> Result<Vec<Field>> {
+        if let Some(text) = &self.rule.static_value {
+            return Ok(self
+                .typed(text)
+                .map(|value| Field {
+                    value,
+                    provenance: None,
+                    method: Method::Static,
+                    label: None,
+                })
+                .into_iter()
+                .collect());
+        }
+        let n_pages = views.len();
+        let in_scope = |view: &PageView<'_>| match self.rule.zone.and_then(|z| z.page) {
+            None => true,
+            Some(page) if page > 0 => view.page.number == page as u32,
+            Some(page) => {
+                let from_end = (-page) as usize;
+                from_end <= n_pages && view.page.number as usize == n_pages + 1 - from_end
+            }
+        };
+        let mut candidates = Vec::new();
+        for view in views.iter().filter(|v| in_scope(v)) {
+            self.label_candidates(view, &mut candidates);
+        }
+        if candidates.is_empty() {
+            for (pattern_index, pattern) in self.rule.regex.iter().enumerate() {
+                for view in views.iter().filter(|v| in_scope(v)) {
+                    self.regex_candidates(view, pattern, pattern_index, &mut candidates)?;
+                }
+                if !candidates.is_empty() {
+                    break;
+                }
+            }
+        }
+        if candidates.is_empty() && self.rule.labels.is_empty() && self.rule.regex.is_empty() {
+            if let Some(zone) = &self.rule.zone {
+                for view in views.iter().filter(|v| in_scope(v)) {
+                    self.zone_candidate(view, zone, &mut candidates);
+                }
+            }
+        }
+        let mut ranked = self.rank(candidates);
+        if self.rule.sum_lines {
+            ranked = self.sum_lines(ranked);
+        }
+        if !ranked.is_empty() {
+            return Ok(ranked
+                .into_iter()
+                .map(|best| Field {
+                    value: best.value,
+                    provenance: best.provenance,
+                    method: best.method,
+                    label: best.label,
+                })
+                .collect());
+        }
+        let fallback = self
+            .rule
+            .fallback
+            .and_then(|fallback| self.fallback(fallback, document, views));
+        let default = || {
+            let value = self.typed(self.rule.default.as_deref()?)?;
+            Some(Field {
+                value,
+                provenance: None,
+                method: Method::Default,
+                label: None,
+            })
+        };
+        Ok(fallback.or_else(default).into_iter().collect())
+    }
+
+    /// With `sum_lines`: the best candidate's label found on several lines of one page (a tax line per
+    /// rate) gives the sum of those lines, placed first.
+    fn sum_lines(&self, ranked: Vec<Candidate>) -> Vec<Candidate> {
+        let Some(best) = ranked.first() else {
+            return ranked;
+        };
+        let same_group: Vec<&Candidate> = ranked
+            .iter()
+            .filter(|c| {
+                c.position_rank == best.position_rank
+                    && c.label_rank == best.label_rank
+                    && c.order.0 == best.order.0
+            })
+            .collect();
+        let mut lines: Vec<usize> = same_group.iter().map(|c| c.order.1).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        if lines.len() < 2 || lines.len() != same_group.len() {
+            return ranked;
+        }
+        let values: Option<Vec<Decimal>> =
+            same_group.iter().map(|c| c.value.as_decimal()).collect();
+        let Some(values) = values else {
+            return ranked;
+        };
+        let mut provenance = best.provenance.clone();
+        if let Some(p) = provenance.as_mut() {
+            let mut raw = Vec::new();
+            for candidate in &same_group {
+                if let Some(other) = &candidate.provenance {
+                    p.bbox = p.bbox.union(&other.bbox);
+                    p.confidence = p.confidence.min(other.confidence);
+                    raw.push(other.raw_text.clone());
+                }
+            }
+            p.raw_text = raw.join(" + ");
+        }
+        let sum = Candidate {
+            value: Value::Decimal(values.iter().sum()),
+            provenance,
+            method: Method::Label,
+            label: best.label.clone(),
+            label_rank: best.label_rank,
+            position_rank: best.position_rank,
+            order: best.order,
+        };
+        std::iter::once(sum).chain(ranked).collect()
+    }
+
+    /// Candidates best first: by position preference, then label preference, then the pick rule.
+    fn rank(&self, mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let pick = self.rule.pick;
+        candidates.sort_by(|a, b| {
+            (a.position_rank, a.label_rank)
+                .cmp(&(b.position_rank, b.label_rank))
+                .then_with(|| match pick {
+                    Pick::First => a.order.cmp(&b.order),
+                    Pick::Last => b.order.cmp(&a.order),
+                    Pick::Max => b.value.as_decimal().cmp(&a.value.as_decimal()),
+                    Pick::Min => a.value.as_decimal().cmp(&b.value.as_decimal()),
+                    Pick::Sum => a.order.cmp(&b.order),
+                })
+        });
+        if pick == Pick::Sum {
+            return sum_candidates(candidates);
+        }
+        candidates
+    }
+
+    /// The value as this field's type, or `None` when the text is not one.
+    fn typed(&self, raw: &str) -> Option<Value> {
+        typed_value(
+            raw,
+            self.meta,
+            self.rule,
+            self.options,
+            self.accept.as_ref(),
+        )
+    }
+
+    fn label_candidates(&self, view: &PageView<'_>, out: &mut Vec<Candidate>) {
+        let label_keys: Vec<String> = self.rule.labels.iter().map(|l| match_key(l)).collect();
+        let words = view.words();
+        let positions: &[Position] = if self.rule.position.is_empty() {
+            &[Position::Right, Position::Below]
+        } else {
+            &self.rule.position
+        };
+        for (line_index, _) in view.page.lines.iter().enumerate() {
+            if self
+                .table_header_lines
+                .contains(&(view.page.number, line_index))
+            {
+                continue;
+            }
+            let range = view.line_range(line_index);
+            let mut word_index = range.start;
+            while word_index < range.end {
+                // The longest label spelling starting at this word, best rank among equals.
+                let mut matched: Option<(usize, usize)> = None; // (end word exclusive, label index)
+                for (label_index, label_key) in label_keys.iter().enumerate() {
+                    if label_key.is_empty() {
+                        continue;
+                    }
+                    if let Some(end) = match_label_at(view, word_index, range.end, label_key) {
+                        let better = match matched {
+                            None => true,
+                            Some((best_end, _)) => end > best_end,
+                        };
+                        if better {
+                            matched = Some((end, label_index));
+                        }
+                    }
+                }
+                let Some((label_end, label_index)) = matched else {
+                    word_index += 1;
+                    continue;
+                };
+                let shadowed = self.all_labels.iter().any(|(key, label)| {
+                    key != self.key
+                        && match_label_at(view, word_index, range.end, label)
+                            .is_some_and(|end| end > label_end)
+                });
+                if shadowed
+                    || !starts_a_cell(view, range.start, word_index)
+                    || self.label_runs_on(view, label_end, range.end)
+                {
+                    word_index = label_end;
+                    continue;
+                }
+                let label_words: Vec<usize> = (word_index..label_end).collect();
+                for (position_rank, position) in positions.iter().enumerate() {
+                    let found = match position {
+                        Position::Right => self.value_right(view, label_end, range.end, false),
+                        Position::SameLine => self.value_right(view, label_end, range.end, true),
+                        Position::Below => self.value_below(view, line_index, &label_words),
+                        Position::NextLine => self.value_next_line(view, line_index),
+                        Position::ColumnSum => self.column_sum(view, line_index, &label_words),
+                    };
+                    if let Some((value, value_words)) = found {
+                        out.push(Candidate {
+                            value,
+                            provenance: view.provenance(&value_words),
+                            method: Method::Label,
+                            label: Some(
+                                words[word_index..label_end]
+                                    .iter()
+                                    .map(|w| w.text.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                            ),
+                            label_rank: label_index,
+                            position_rank,
+                            order: (view.page.number, line_index, word_index),
+                        });
+                        break;
+                    }
+                }
+                word_index = label_end;
+            }
+        }
+    }
+
+    /// Whether a label of a text field is only the start of a longer phrase ("Lieferant GmbH"): the next
+    /// word follows closely, has no digit, and no colon or filler separates them.
+    fn label_runs_on(&self, view: &PageView<'_>, label_end: usize, line_end: usize) -> bool {
+        if self.meta.format_type != FormatType::Text || label_end >= line_end {
+            return false;
+        }
+        let words = view.words();
+        let last_label_word = &words[label_end - 1].text;
+        let next = &words[label_end].text;
+        !last_label_word.ends_with([':', '.', '#', '°'])
+            && !is_filler(next)
+            && !next.chars().any(|c| c.is_ascii_digit())
+            && view.gap(label_end - 1, label_end) < view.char_width * 1.5
+    }
+
+    /// The value right of a label on its line. `anywhere`: the value may come after other words (the last
+    /// one that parses wins for amounts); otherwise only filler may separate label and value.
+    fn value_right(
+        &self,
+        view: &PageView<'_>,
+        start: usize,
+        line_end: usize,
+        anywhere: bool,
+    ) -> Option<(Value, Vec<usize>)> {
+        let words = view.words();
+        let mut first = start;
+        while first < line_end && is_filler(&words[first].text) {
+            first += 1;
+        }
+        if first >= line_end {
+            return None;
+        }
+        // The value is not another label ("Bill to:      Invoice No: 42").
+        if !anywhere {
+            let starts_label = self
+                .all_labels
+                .iter()
+                .any(|(_, label)| match_label_at(view, first, line_end, label).is_some());
+            if starts_label {
+                return None;
+            }
+        }
+        match self.meta.format_type {
+            FormatType::Number => {
+                let mut found = Vec::new();
+                let mut index = first;
+                while index < line_end {
+                    // "19 %": a rate, not an amount.
+                    if index + 1 < line_end && words[index + 1].text.starts_with('%') {
+                        index += 2;
+                        continue;
+                    }
+                    let money_like = !anywhere || looks_like_money(&view.words()[index].text);
+                    if let Some((value, taken)) = money_like
+                        .then(|| self.amount_at(view, index, line_end))
+                        .flatten()
+                    {
+                        found.push((value, taken.clone()));
+                        index = *taken.last().unwrap_or(&index) + 1;
+                        if !anywhere && found.len() > self.rule.nth {
+                            break;
+                        }
+                        continue;
+                    }
+                    let skippable = is_filler(&words[index].text)
+                        || (anywhere && is_connector(&words[index].text));
+                    if !skippable {
+                        break;
+                    }
+                    index += 1;
+                }
+                if anywhere {
+                    found.pop()
+                } else {
+                    found.into_iter().nth(self.rule.nth)
+                }
+            }
+            FormatType::Date => {
+                let run: Vec<usize> = if anywhere {
+                    (first..line_end).collect()
+                } else {
+                    self.run_from(view, first, line_end, 12)
+                };
+                self.date_in_words(view, &run, anywhere)
+            }
+            FormatType::Text | FormatType::Boolean | FormatType::MultipleChoice => {
+                let max_words = self.rule.max_words.unwrap_or(12);
+                let run = self.run_from(view, first, line_end, max_words);
+                let text = join_words(view, &run);
+                if is_legal_form_only(&text) {
+                    return None;
+                }
+                self.typed(&text).map(|value| (value, run))
+            }
+        }
+    }
+
+    /// Consecutive words from `first` up to a column gap, at most `max_words`.
+    fn run_from(
+        &self,
+        view: &PageView<'_>,
+        first: usize,
+        line_end: usize,
+        max_words: usize,
+    ) -> Vec<usize> {
+        let mut run = vec![first];
+        let gap_limit = view.char_width * 2.5;
+        let mut index = first + 1;
+        while index < line_end && run.len() < max_words {
+            if view.gap(index - 1, index) > gap_limit {
+                break;
+            }
+            run.push(index);
+            index += 1;
+        }
+        run
+    }
+
+    /// The first amount starting at word `index` (up to three words: `1 234,56`, `EUR 12.50`, `12,50 €`).
+    fn amount_at(
+        &self,
+        view: &PageView<'_>,
+        index: usize,
+        line_end: usize,
+    ) -> Option<(Value, Vec<usize>)> {
+        let mut best = None;
+        let mut text = String::new();
+        for end in index..line_end.min(index + 3) {
+            if end > index {
+                if view.gap(end - 1, end) > view.char_width * 1.5 {
+                    break;
+                }
+                text.push(' ');
+            }
+            text.push_str(&view.words()[end].text);
+            if let Some(value) = self.typed(&text) {
+                best = Some((value, (index..=end).collect::<Vec<_>>()));
+            }
+        }
+        best
+    }
+
+    fn date_in_words(
+        &self,
+        view: &PageView<'_>,
+        run: &[usize],
+        anywhere: bool,
+    ) -> Option<(Value, Vec<usize>)> {
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for &index in run {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            starts.push((text.len(), index));
+            text.push_str(&view.words()[index].text);
+        }
+        for format in &self.options.date_formats {
+            for &(start, index) in &starts {
+                let word_text = &view.words()[index].text;
+                if let Ok(date) = chrono::NaiveDate::parse_from_str(word_text, format) {
+                    let _ = start;
+                    return Some((Value::Date(date), vec![index]));
+                }
+            }
+        }
+        let dates = find_dates(&text, self.options);
+        let wanted = if anywhere && self.rule.nth == 0 {
+            dates.first()
+        } else {
+            dates.get(self.rule.nth)
+        }?;
+        if !anywhere && self.rule.nth == 0 {
+            // The date must come first (after filler), not somewhere later in the cell.
+            let before = &text[..wanted.start];
+            if before.split_whitespace().any(|w| !is_filler(w)) {
+                return None;
+            }
+        }
+        let covered: Vec<usize> = starts
+            .iter()
+            .filter(|&&(start, index)| {
+                let end = start + view.words()[index].text.len();
+                start < wanted.end && end > wanted.start
+            })
+            .map(|&(_, index)| index)
+            .collect();
+        Some((Value::Date(wanted.date), covered))
+    }
+
+    /// The value directly below a label: the first following line (within three line heights) holding
+    /// words under the label decides.
+    fn value_below(
+        &self,
+        view: &PageView<'_>,
+        line_index: usize,
+        label_words: &[usize],
+    ) -> Option<(Value, Vec<usize>)> {
+        let words = view.words();
+        let first = *label_words.first()?;
+        let last = *label_words.last()?;
+        let label_x0 = words[first].bbox.x0 - view.char_width;
+        let label_x1 = words[last].bbox.x1 + view.char_width * 2.0;
+        let label_bottom = words[first].bbox.y1;
+        for next_line in line_index + 1..view.page.lines.len() {
+            let line = &view.page.lines[next_line];
+            if line.bbox.y0 - label_bottom > view.line_height * 3.5 {
+                return None;
+            }
+            let range = view.line_range(next_line);
+            let under: Vec<usize> = range
+                .clone()
+                .filter(|&i| words[i].bbox.x1 > label_x0 && words[i].bbox.x0 < label_x1)
+                .collect();
+            let Some(&start) = under.first() else {
+                continue;
+            };
+            return match self.meta.format_type {
+                FormatType::Number => under
+                    .iter()
+                    .find_map(|&i| self.amount_at(view, i, range.end)),
+                FormatType::Date => {
+                    let run = self.run_from(view, start, range.end, 6);
+                    self.date_in_words(view, &run, false)
+                }
+                _ => {
+                    let max_words = self.rule.max_words.unwrap_or(12);
+                    let mut run = self.run_from(view, start, range.end, max_words);
+                    // "Nummer: 549910" under "Seller": another label's line, look further down;
+                    // "Name:   ACME GmbH": the value follows the name label. The colon may be its own
+                    // word (`Nummer : 42`).
+                    let run_end = run.last().map_or(start, |&i| i + 1);
+                    let cell_end = if run_end < range.end && words[run_end].text == ":" {
+                        run_end + 1
+                    } else {
+                        run_end
+                    };
+                    let colon = (start..cell_end)
+                        .take(4)
+                        .position(|i| words[i].text.ends_with(':'));
+                    if let Some(colon) = colon {
+                        let colon_word = start + colon;
+                        let label =
+                            match_key(&join_words(view, &(start..=colon_word).collect::<Vec<_>>()));
+                        if !NAME_LABELS.contains(&label.as_str()) || colon_word + 1 >= range.end {
+                            continue;
+                        }
+                        run = self.run_from(view, colon_word + 1, range.end, max_words);
+                    }
+                    // Another field's label under this one is not its value.
+                    let is_label = run.first().is_some_and(|&first| {
+                        self.all_labels.iter().any(|(_, label)| {
+                            match_label_at(view, first, range.end, label).is_some()
+                        })
+                    });
+                    let text = join_words(view, &run);
+                    if is_legal_form_only(&text) || is_label {
+                        return None;
+                    }
+                    self.typed(&text).map(|value| (value, run))
+                }
+            };
+        }
+        None
+    }
+
+    /// The sum of the amounts under a column label on consecutive following lines.
+    fn column_sum(
+        &self,
+        view: &PageView<'_>,
+        line_index: usize,
+        label_words: &[usize],
+    ) -> Option<(Value, Vec<usize>)> {
+        if self.meta.format_type != FormatType::Number {
+            return None;
+        }
+        let words = view.words();
+        let first = *label_words.first()?;
+        let last = *label_words.last()?;
+        let x0 = words[first].bbox.x0 - view.char_width * 2.0;
+        let x1 = words[last].bbox.x1 + view.char_width * 2.0;
+        let mut bottom = words[first].bbox.y1;
+        let mut total = Decimal::ZERO;
+        let mut taken = Vec::new();
+        for next_line in line_index + 1..view.page.lines.len() {
+            let line = &view.page.lines[next_line];
+            if line.bbox.y0 - bottom > view.line_height * 1.5 {
+                break;
+            }
+            let range = view.line_range(next_line);
+            let amount = range
+                .clone()
+                .filter(|&i| words[i].bbox.x1 > x0 && words[i].bbox.x0 < x1)
+                .find_map(|i| {
+                    looks_like_money(&words[i].text)
+                        .then(|| parse_amount(&words[i].text, self.options))
+                        .flatten()
+                        .map(|a| (a.value, i))
+                });
+            let Some((value, index)) = amount else {
+                break;
+            };
+            total += value;
+            taken.push(index);
+            bottom = line.bbox.y1;
+        }
+        (!taken.is_empty()).then_some((Value::Decimal(total), taken))
+    }
+
+    fn value_next_line(
+        &self,
+        view: &PageView<'_>,
+        line_index: usize,
+    ) -> Option<(Value, Vec<usize>)> {
+        let next_line = line_index + 1;
+        if next_line >= view.page.lines.len() {
+            return None;
+        }
+        let range = view.line_range(next_line);
+        let run = self.run_from(
+            view,
+            range.start,
+            range.end,
+            self.rule.max_words.unwrap_or(12),
+        );
+        match self.meta.format_type {
+            FormatType::Number => self.amount_at(view, range.start, range.end),
+            FormatType::Date => self.date_in_words(view, &run, true),
+            _ => {
+                let text = join_words(view, &run);
+                self.typed(&text).map(|value| (value, run))
+            }
+        }
+    }
+
+    fn regex_candidates(
+        &self,
+        view: &PageView<'_>,
+        pattern: &str,
+        pattern_index: usize,
+        out: &mut Vec<Candidate>,
+    ) -> Result<()> {
+        let regex = compile_regex(pattern).map_err(|reason| ExtractError::TemplateInvalid {
+            file: self.template.id.clone(),
+            line: 0,
+            field: format!("extraction.fields.{}.regex", self.key),
+            reason,
+        })?;
+        let transform = &self.template.extraction.regex_text;
+        let (text, offsets) = transform_text(&view.page.layout_text, transform);
+        // Maps a byte offset of the transformed text back to the layout text.
+        let original = |offset: usize| {
+            offsets
+                .get(offset)
+                .copied()
+                .unwrap_or(view.page.layout_text.len())
+        };
+        for captures in regex.captures_iter(&text) {
+            let captures = match captures {
+                Ok(captures) => captures,
+                Err(error) if is_backtrack_limit(&error) => {
+                    return Err(ExtractError::RegexTooComplex {
+                        template: self.template.id.clone(),
+                        field: self.key.to_string(),
+                        pattern: pattern.to_string(),
+                    })
+                }
+                Err(_) => break,
+            };
+            let Some(group) = captures
+                .name("value")
+                .or_else(|| captures.get(1))
+                .or_else(|| captures.get(0))
+            else {
+                continue;
+            };
+            let Some(value) = self.typed(group.as_str()) else {
+                continue;
+            };
+            let word_indexes = view.words_in_span(original(group.start()), original(group.end()));
+            if let Some(zone) = &self.rule.zone {
+                if !word_indexes.iter().all(|&i| view.word_in_zone(i, zone)) {
+                    continue;
+                }
+            }
+            let mut provenance = view.provenance(&word_indexes);
+            if let Some(p) = provenance.as_mut() {
+                p.raw_text = group.as_str().to_string();
+            }
+            let first_word = word_indexes.first().copied().unwrap_or(0);
+            out.push(Candidate {
+                value,
+                provenance,
+                method: Method::Regex,
+                label: None,
+                label_rank: pattern_index,
+                position_rank: 0,
+                order: (
+                    view.page.number,
+                    view.line_of_word.get(first_word).copied().unwrap_or(0),
+                    original(group.start()),
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn zone_candidate(&self, view: &PageView<'_>, zone: &Zone, out: &mut Vec<Candidate>) {
+        let inside: Vec<usize> = (0..view.words().len())
+            .filter(|&i| view.word_in_zone(i, zone))
+            .collect();
+        if inside.is_empty() {
+            return;
+        }
+        let text = join_words(view, &inside);
+        let value = match self.meta.format_type {
+            FormatType::Number => inside
+                .iter()
+                .find_map(|&i| parse_amount(&view.words()[i].text, self.options))
+                .map(|a| Value::Decimal(a.value)),
+            FormatType::Date => find_dates(&text, self.options)
+                .first()
+                .map(|d| Value::Date(d.date)),
+            _ => self.typed(&text),
+        };
+        if let Some(value) = value {
+            out.push(Candidate {
+                value,
+                provenance: view.provenance(&inside),
+                method: Method::Zone,
+                label: None,
+                label_rank: 0,
+                position_rank: 0,
+                order: (view.page.number, 0, 0),
+            });
+        }
+    }
+
+    fn fallback(
+        &self,
+        fallback: Fallback,
+        document: &Document,
+        views: &[PageView<'_>],
+    ) -> Option<Field> {
+        let field = |value: Value, provenance: Option<Provenance>| Field {
+            value,
+            provenance,
+            method: Method::Fallback,
+            label: None,
+        };
+        match fallback {
+            Fallback::CompanyName => {
+                let (text, words) = company_name(views.first()?)?;
+                let value = self.typed(&text)?;
+                Some(field(value, views[0].provenance(&words)))
+            }
+            Fallback::DocumentCurrency => {
+                let code = document_currency(document).or_else(|| {
+                    self.options
+                        .default_currency
+                        .as_deref()
+                        .and_then(currency_code)
+                })?;
+                Some(field(Value::Text(code.to_string()), None))
+            }
+            Fallback::LargestAmount => {
+                let view = views.last()?;
+                let mut best: Option<(rust_decimal::Decimal, usize)> = None;
+                for (index, word) in view.words().iter().enumerate() {
+                    if !looks_like_money(word.text.trim_end_matches(['-', ')'])) {
+                        continue;
+                    }
+                    if let Some(amount) = parse_amount(&word.text, self.options) {
+                        if best.is_none_or(|(b, _)| amount.value > b) {
+                            best = Some((amount.value, index));
+                        }
+                    }
+                }
+                let (value, index) = best?;
+                Some(field(Value::Decimal(value), view.provenance(&[index])))
+            }
+            Fallback::FirstDate => {
+                let view = views.first()?;
+                for line_index in 0..view.page.lines.len() {
+                    let run: Vec<usize> = view.line_range(line_index).collect();
+                    if let Some((value, words)) = self.date_in_words(view, &run, true) {
+                        return Some(field(value, view.provenance(&words)));
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Turns raw text into the field's typed value, or `None` when it is not one (or fails `accept`).
+pub fn typed_value(
+    raw: &str,
+    meta: &FieldMeta,
+    rule: &FieldRule,
+    options: &NormalizeOptions,
+    accept: Option<&Regex>,
+) -> Option<Value> {
+    let value = match meta.format_type {
+        FormatType::Text => {
+            let text = clean_text(raw, options);
+            if text.is_empty() {
+                return None;
+            }
+            if let Some(limit) = meta.char_limit {
+                if text.chars().count() > limit as usize {
+                    return None;
+                }
+            }
+            // A currency field holds an ISO code: map symbols and words.
+            if let Some(code) = is_currency_field(meta)
+                .then(|| currency_code(&text))
+                .flatten()
+            {
+                Value::Text(code.to_string())
+            } else if is_currency_field(meta) {
+                return None;
+            } else {
+                Value::Text(text)
+            }
+        }
+        FormatType::Number => {
+            if rule.decimals_required && !looks_like_money(raw.trim_end_matches([')', ']', '-'])) {
+                return None;
+            }
+            let value = parse_amount(raw, options)?.value;
+            Value::Decimal(if rule.absolute { value.abs() } else { value })
+        }
+        FormatType::Date => Value::Date(parse_date(raw, options)?),
+        FormatType::Boolean => Value::Bool(parse_bool(raw)?),
+        FormatType::MultipleChoice => Value::Choice(choose(raw, meta, rule)?),
+    };
+    if let Some(regex) = accept {
+        let text = value.normalized_string();
+        if !regex.is_match(&text).unwrap_or(false) {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+fn is_currency_field(meta: &FieldMeta) -> bool {
+    let name = meta.name.to_lowercase();
+    name == "currency" || name == "currency code" || name == "währung" || name == "devise"
+}
+
+/// The option a raw text stands for: an option itself, or one of its synonyms, found as a word.
+fn choose(raw: &str, meta: &FieldMeta, rule: &FieldRule) -> Option<String> {
+    let lower = raw.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |phrase: &str| {
+        let phrase = phrase.to_lowercase();
+        if phrase.contains(' ') {
+            lower.contains(&phrase)
+        } else {
+            words.contains(&phrase.as_str())
+        }
+    };
+    for option in &meta.format_options {
+        if has(option) {
+            return Some(option.clone());
+        }
+        if let Some(synonyms) = rule.choices.get(option) {
+            if synonyms.iter().any(|s| has(s)) {
+                return Some(option.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Whether label `key` matches the words from `start`, returning the end (exclusive) of the match.
+fn match_label_at(view: &PageView<'_>, start: usize, line_end: usize, key: &str) -> Option<usize> {
+    if let Some(end) = match_label_exactly(view, start, line_end, key) {
+        return Some(end);
+    }
+    // OCR misreads one character of a word ("Tota]", "HTotal"): a single-word label of five or more
+    // characters still matches one word at edit distance 1.
+    let is_ocr = view.page.source == quire_document::PageSource::Ocr;
+    if is_ocr && key.chars().count() >= 5 && start < line_end {
+        let word_key = &view.keys[start];
+        if word_key.chars().count() >= 5 && edit_distance_at_most_one(word_key, key) {
+            return Some(start + 1);
+        }
+    }
+    None
+}
+
+/// Whether two strings differ by at most one substitution, insertion or deletion.
+fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (shorter, longer) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if longer.len() - shorter.len() > 1 {
+        return false;
+    }
+    let prefix = shorter
+        .iter()
+        .zip(longer.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if shorter.len() == longer.len() {
+        shorter[prefix + 1.min(shorter.len() - prefix)..]
+            == longer[prefix + 1.min(longer.len() - prefix)..]
+    } else {
+        shorter[prefix..] == longer[prefix + 1..]
+    }
+}
+
+fn match_label_exactly(
+    view: &PageView<'_>,
+    start: usize,
+    line_end: usize,
+    key: &str,
+) -> Option<usize> {
+    let mut joined = String::new();
+    for index in start..line_end.min(start + MAX_LABEL_WORDS) {
+        if index > start && view.gap(index - 1, index) > view.char_width * 4.0 {
+            return None;
+        }
+        joined.push_str(&view.keys[index]);
+        if joined == key {
+            return Some(index + 1);
+        }
+        if !key.starts_with(joined.as_str()) {
+            // "Beleg-Nr" + ":" — a trailing punctuation-only word is part of the label.
+            return None;
+        }
+    }
+    None
+}
+
+/// A label starts a cell when it is first on its line, or far from the previous word, or the previous word
+/// is punctuation or ends with a colon.
+fn starts_a_cell(view: &PageView<'_>, line_start: usize, word_index: usize) -> bool {
+    if word_index == line_start {
+        return true;
+    }
+    let previous = &view.words()[word_index - 1].text;
+    view.gap(word_index - 1, word_index) > view.char_width * 1.5
+        || previous.ends_with(':')
+        || previous.chars().all(|c| !c.is_alphanumeric())
+        || LABEL_PREFIXES.contains(&previous.to_lowercase().as_str())
+}
+
+/// Words that may precede a label in the same cell: `zzgl. MwSt 19 %`, `abzgl. Rabatt`, `plus VAT`.
+const LABEL_PREFIXES: [&str; 14] = [
+    "zzgl.",
+    "zzgl",
+    "abzgl.",
+    "abzgl",
+    "plus",
+    "inkl.",
+    "incl.",
+    "hiervon",
+    "davon",
+    "darin",
+    "enthaltene",
+    "enthaltene:",
+    "less",
+    "moins",
+];
+
+/// Words that may stand between a label and its value: punctuation, currency, rates, `(EUR)`, `in`.
+fn is_filler(text: &str) -> bool {
+    let trimmed = text.trim();
+    if trimmed.chars().all(|c| !c.is_alphanumeric()) && !trimmed.contains(['€', '$', '£', '¥'])
+    {
+        return true;
+    }
+    if currency_code(trimmed).is_some() || find_currency(trimmed).is_some() && trimmed.len() <= 5 {
+        return true;
+    }
+    if trimmed.ends_with('%') || trimmed.ends_with("%)") || trimmed.ends_with("%:") {
+        return true;
+    }
+    if trimmed.starts_with('(') && trimmed.ends_with(')') && trimmed.chars().count() <= 7 {
+        return true;
+    }
+    let lower = trimmed.to_lowercase();
+    matches!(
+        lower.as_str(),
+        "in" | "en"
+            | "am"
+            | "le"
+            | "du"
+            | "vom"
+            | "on"
+            | "of"
+            | "at"
+            | "à"
+            | "n°"
+            | "nr"
+            | "nr."
+            | "no"
+            | "no."
+            | "zzgl."
+            | "abzgl."
+            | "plus"
+            | "incl."
+            | "inkl."
+            | "excl."
+            | "exkl."
+    )
+}
+
+/// Words that may stand between a label and its amount on the same line besides filler and other
+/// amounts: `MwSt 19% auf 100,00 = 19,00`.
+fn is_connector(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    matches!(
+        lower.trim_end_matches(':'),
+        "auf"
+            | "von"
+            | "on"
+            | "of"
+            | "sur"
+            | "de"
+            | "x"
+            | "="
+            | "@"
+            | "from"
+            | "aus"
+            | "für"
+            | "for"
+    ) || text.chars().any(|c| c.is_ascii_digit()) && !text.chars().any(char::is_alphabetic)
+}
+
+/// Whether a word looks like a money amount: digits with a two-digit decimal part.
+fn looks_like_money(text: &str) -> bool {
+    let digits: String = text
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .chars()
+        .rev()
+        .take(3)
+        .collect();
+    let mut chars = digits.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(a), Some(b), Some('.' | ','))
+            if a.is_ascii_digit() && b.is_ascii_digit()
+    )
+}
+
+fn join_words(view: &PageView<'_>, indexes: &[usize]) -> String {
+    indexes
+        .iter()
+        .map(|&i| view.words()[i].text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Labels that introduce a name inside an address block.
+const NAME_LABELS: [&str; 6] = [
+    "name",
+    "firma",
+    "nom",
+    "company",
+    "raisonsociale",
+    "firmenname",
+];
+
+/// Whether a text is nothing but a legal form ("GmbH" right after the label "Lieferant").
+fn is_legal_form_only(text: &str) -> bool {
+    let mut words = text.split_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|w| LEGAL_FORMS.contains(&w.to_lowercase().trim_end_matches(',')) || w == "&")
+}
+
+/// Whether a word is a legal form in a company name: capitalised as legal forms are (`KG`, `GmbH`, not
+/// `kg`) and not a unit after a number (`0.782 KG`).
+fn is_legal_form_word(word: &str, previous: &str) -> bool {
+    let key = word.to_lowercase();
+    let key = key.trim_end_matches(',');
+    let capitalised = word.starts_with(|c: char| c.is_uppercase()) || key == "e.k.";
+    let after_number = previous.chars().any(|c| c.is_ascii_digit());
+    LEGAL_FORMS.contains(&key) && capitalised && !after_number
+}
+
+/// Legal forms that mark a company name.
+const LEGAL_FORMS: [&str; 40] = [
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "gbr",
+    "ug",
+    "e.k.",
+    "mbh",
+    "se",
+    "ltd",
+    "ltd.",
+    "limited",
+    "llc",
+    "inc",
+    "inc.",
+    "plc",
+    "corp",
+    "corp.",
+    "co.",
+    "sarl",
+    "s.a.r.l.",
+    "sas",
+    "s.a.s.",
+    "sa",
+    "s.a.",
+    "eurl",
+    "snc",
+    "b.v.",
+    "bv",
+    "n.v.",
+    "sdn",
+    "bhd",
+    "bhd.",
+    "s.l.",
+    "s.p.a.",
+    "spa",
+    "oy",
+    "ab",
+    "gmbh&co.kg",
+    "enterprise",
+];
+
+/// Words that title a document rather than name its issuer.
+const TITLE_WORDS: [&str; 16] = [
+    "invoice",
+    "rechnung",
+    "facture",
+    "receipt",
+    "quittung",
+    "beleg",
+    "gutschrift",
+    "avoir",
+    "statement",
+    "kontoauszug",
+    "relevé",
+    "page",
+    "seite",
+    "tax",
+    "original",
+    "copy",
+];
+
+/// The issuer's name on the first page: the first line (in the top half) carrying a legal form, cut at
+/// separators; else the first line of letters that is not a document title.
+fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
+    let words = view.words();
+    let top_limit = view.page.height * 0.5;
+    let cells = |line_index: usize| -> Vec<Vec<usize>> {
+        let mut cells: Vec<Vec<usize>> = Vec::new();
+        for index in view.line_range(line_index) {
+            let text = words[index].text.as_str();
+            let separator = matches!(text, "·" | "|" | "•" | "-" | "–");
+            let new_cell = cells.last().is_none_or(|cell| {
+                let previous = *cell.last().unwrap_or(&index);
+                view.gap(previous, index) > view.char_width * 2.5
+                    || words[previous].text.ends_with(',')
+                    || separator
+            });
+            if separator {
+                cells.push(Vec::new());
+                continue;
+            }
+            if new_cell {
+                cells.push(vec![index]);
+            } else if let Some(cell) = cells.last_mut() {
+                cell.push(index);
+            }
+        }
+        cells.retain(|c| !c.is_empty());
+        cells
+    };
+    for line_index in 0..view.page.lines.len() {
+        if view.page.lines[line_index].bbox.y0 > top_limit {
+            break;
+        }
+        // A short line is one name even when its words are spread out ("Northbridge    Bank    plc").
+        let whole: Vec<usize> = view.line_range(line_index).collect();
+        let mut line_cells = cells(line_index);
+        let has_colon = whole.iter().any(|&i| words[i].text.contains(':'));
+        if whole.len() <= 5 && line_cells.len() > 1 && !has_colon {
+            line_cells.insert(0, whole);
+        }
+        for cell in line_cells {
+            let has_legal_form = cell
+                .iter()
+                .enumerate()
+                .skip(1)
+                .any(|(k, &i)| is_legal_form_word(&words[i].text, &words[cell[k - 1]].text));
+            if has_legal_form {
+                let end = cell
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .position(|(k, &i)| {
+                        is_legal_form_word(&words[i].text, &words[cell[k - 1]].text)
+                    })
+                    .map(|p| p + 1)
+                    .map_or(cell.len(), |p| {
+                        // Keep a run of legal forms ("Sdn Bhd", "GmbH & Co. KG").
+                        let mut end = p + 1;
+                        while end < cell.len() {
+                            let key = words[cell[end]].text.to_lowercase();
+                            if LEGAL_FORMS.contains(&key.trim_end_matches(',')) || key == "&" {
+                                end += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                        end
+                    });
+                let run = cell[..end].to_vec();
+                return Some((join_words(view, &run), run));
+            }
+        }
+    }
+    for line_index in 0..view.page.lines.len().min(12) {
+        // A short line is one name even when its words are spread out (centred titles).
+        let whole: Vec<usize> = view.line_range(line_index).collect();
+        let mut line_cells = cells(line_index);
+        let has_colon = whole.iter().any(|&i| words[i].text.contains(':'));
+        if whole.len() <= 5 && line_cells.len() > 1 && !has_colon {
+            line_cells.insert(0, whole);
+        }
+        for cell in line_cells {
+            let text = join_words(view, &cell);
+            let n_letters = text.chars().filter(|c| c.is_alphabetic()).count();
+            let n_digits = text.chars().filter(|c| c.is_ascii_digit()).count();
+            let lower = text.to_lowercase();
+            let is_title = lower
+                .split_whitespace()
+                .any(|w| TITLE_WORDS.contains(&w.trim_end_matches([':', '.'])));
+            if n_letters >= 3 && n_digits * 2 < n_letters && !is_title && !text.contains('@') {
+                return Some((text, cell));
+            }
+        }
+    }
+    None
+}
+
+/// The currency printed most often on the document (symbols and ISO codes as words).
+pub fn document_currency(document: &Document) -> Option<&'static str> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for page in &document.pages {
+        for word in &page.words {
+            let text = word.text.trim();
+            let code = if text.len() <= 4 {
+                currency_code(text).filter(|_| {
+                    // Plain words like "euro" count; two-letter "rm" only in upper case.
+                    text.chars().any(|c| !c.is_ascii_lowercase())
+                })
+            } else {
+                find_currency(text)
+            };
+            if let Some(code) = code {
+                *counts.entry(code).or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(code, n)| (n, std::cmp::Reverse(code)))
+        .map(|(code, _)| code)
+}
+
+/// The text regexes run on, transformed as the template says (invoice2data's `remove_whitespace`,
+/// `lowercase`), with each byte's offset in the original text (plus one past the end).
+pub fn transform_text(text: &str, transform: &RegexText) -> (String, Vec<usize>) {
+    if !transform.remove_whitespace && !transform.lowercase {
+        return (text.to_string(), (0..=text.len()).collect());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    for (index, c) in text.char_indices() {
+        if transform.remove_whitespace && c.is_whitespace() {
+            continue;
+        }
+        let piece: String = if transform.lowercase {
+            c.to_lowercase().collect()
+        } else {
+            c.to_string()
+        };
+        for _ in 0..piece.len() {
+            offsets.push(index);
+        }
+        out.push_str(&piece);
+    }
+    offsets.push(text.len());
+    (out, offsets)
+}
+
+/// The sum of every candidate's amount as the first candidate (for `pick: sum`), the others after it.
+fn sum_candidates(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let amounts: Option<Vec<Decimal>> = candidates.iter().map(|c| c.value.as_decimal()).collect();
+    let (Some(amounts), Some(first)) = (amounts, candidates.first()) else {
+        return candidates;
+    };
+    let sum = Candidate {
+        value: Value::Decimal(amounts.iter().sum()),
+        provenance: first.provenance.clone(),
+        method: first.method,
+        label: first.label.clone(),
+        label_rank: first.label_rank,
+        position_rank: first.position_rank,
+        order: first.order,
+    };
+    std::iter::once(sum).chain(candidates).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_one_covers_ocr_misreads() {
+        assert!(edit_distance_at_most_one("tota]", "total"));
+        assert!(edit_distance_at_most_one("htotal", "total"));
+        assert!(edit_distance_at_most_one("totl", "total"));
+        assert!(edit_distance_at_most_one("total", "total"));
+        assert!(!edit_distance_at_most_one("subtotal", "total"));
+        assert!(!edit_distance_at_most_one("tax", "total"));
+    }
+
+    #[test]
+    fn money_looks_like_two_decimals() {
+        assert!(looks_like_money("12.50"));
+        assert!(looks_like_money("1.234,56"));
+        assert!(!looks_like_money("4"));
+        assert!(!looks_like_money("0.5"));
+    }
+}

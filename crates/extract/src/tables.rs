@@ -1,0 +1,833 @@
+//! Line-item tables: finds the header line by its column header spellings, turns the headers into column
+//! x-ranges, reads the lines below into rows (typed cells with provenance), merges descriptions that wrap
+//! onto following lines, skips sub-total and carried-forward lines, and follows the table onto the next page.
+//! A regex mode (invoice2data's `lines` parser) reads each matching line as a row instead.
+
+use std::collections::BTreeMap;
+
+use fancy_regex::Regex;
+
+use crate::error::{ExtractError, Result};
+use crate::normalize::{clean_text, find_date, parse_amount, parse_date};
+use crate::page_view::{match_key, PageView};
+use crate::regex_engine::{compile_regex, is_backtrack_limit};
+use crate::template::{FieldMeta, FormatType, NormalizeOptions, TableRule, Template};
+use crate::value::{Cell, Row, Value};
+
+/// A column found on a header line: its key (`None` for an ignored column) and x-range.
+#[derive(Debug, Clone)]
+struct Column {
+    key: Option<String>,
+    x0: f32,
+    x1: f32,
+}
+
+struct Compiled<'t> {
+    template: &'t Template,
+    /// The template's normalisation options with the document's day/month order.
+    options: NormalizeOptions,
+    table: &'t TableRule,
+    /// (column key or None for ignored, header match key)
+    header_keys: Vec<(Option<&'t str>, String)>,
+    end_keys: Vec<String>,
+    start_keys: Vec<String>,
+    skip: Vec<Regex>,
+    row_pattern: Option<Regex>,
+}
+
+/// Reads the template's line-item table from the pages.
+pub fn extract_table(
+    views: &[PageView<'_>],
+    template: &Template,
+    table: &TableRule,
+    options: &NormalizeOptions,
+) -> Result<Vec<Row>> {
+    if let Some(line_regex) = &table.line_regex {
+        return extract_with_line_regex(views, template, table, line_regex, options);
+    }
+    let mut compiled = compile(template, table)?;
+    compiled.options = options.clone();
+    compiled.read(views)
+}
+
+/// The lines (page number, line index) that are the table's column headers: their words are not header
+/// field labels ("Net", "VAT", "Total" over columns).
+pub fn header_lines(
+    views: &[PageView<'_>],
+    template: &Template,
+) -> Result<std::collections::BTreeSet<(u32, usize)>> {
+    let mut lines = std::collections::BTreeSet::new();
+    let Some(table) = template
+        .extraction
+        .table
+        .as_ref()
+        .filter(|t| t.line_regex.is_none())
+    else {
+        return Ok(lines);
+    };
+    let compiled = compile(template, table)?;
+    for view in views {
+        for line_index in 0..view.page.lines.len() {
+            if compiled.header_columns(view, line_index).is_some() {
+                lines.insert((view.page.number, line_index));
+            }
+        }
+    }
+    Ok(lines)
+}
+
+fn compile<'t>(template: &'t Template, table: &'t TableRule) -> Result<Compiled<'t>> {
+    let invalid = |name: &str, reason: String| ExtractError::TemplateInvalid {
+        file: template.id.clone(),
+        line: 0,
+        field: format!("extraction.table.{name}"),
+        reason,
+    };
+    let mut header_keys = Vec::new();
+    for (key, column) in &table.columns {
+        for header in &column.headers {
+            header_keys.push((Some(key.as_str()), match_key(header)));
+        }
+    }
+    for header in &table.ignore_headers {
+        header_keys.push((None, match_key(header)));
+    }
+    let compiled = Compiled {
+        template,
+        options: template.extraction.options.clone(),
+        table,
+        header_keys,
+        end_keys: table.end_markers.iter().map(|m| match_key(m)).collect(),
+        start_keys: table.start_markers.iter().map(|m| match_key(m)).collect(),
+        skip: table
+            .skip_lines
+            .iter()
+            .map(|p| compile_regex(p).map_err(|r| invalid("skip_lines", r)))
+            .collect::<Result<_>>()?,
+        row_pattern: table
+            .row_pattern
+            .as_deref()
+            .map(|p| compile_regex(p).map_err(|r| invalid("row_pattern", r)))
+            .transpose()?,
+    };
+    Ok(compiled)
+}
+
+/// How one line of a table reads.
+enum LineKind {
+    Skip,
+    End,
+    Row(BTreeMap<String, (String, Vec<usize>)>),
+    Text(BTreeMap<String, (String, Vec<usize>)>),
+    /// Values without a row anchor (the amounts of a multi-line entry printed on its last line).
+    Values(BTreeMap<String, (String, Vec<usize>)>),
+}
+
+impl Compiled<'_> {
+    fn read(&self, views: &[PageView<'_>]) -> Result<Vec<Row>> {
+        let mut rows: Vec<Row> = Vec::new();
+        let mut columns: Option<Vec<Column>> = None;
+        let mut active = false;
+        let mut started_by_marker = self.start_keys.is_empty();
+        for view in views {
+            let mut row_open = false;
+            let mut pending: Vec<(String, Vec<usize>)> = Vec::new();
+            let mut previous_bottom: Option<f32> = None;
+            let mut n_line = 0;
+            while n_line < view.page.lines.len() {
+                let line_index = n_line;
+                n_line += 1;
+                if !started_by_marker {
+                    if line_starts_with_any(view, line_index, &self.start_keys) {
+                        started_by_marker = true;
+                    }
+                    continue;
+                }
+                if let Some(found) = self.header_columns(view, line_index) {
+                    columns = Some(found);
+                    active = true;
+                    row_open = false;
+                    pending.clear();
+                    previous_bottom = Some(view.page.lines[line_index].bbox.y1);
+                    continue;
+                }
+                let Some(current_columns) = columns.as_ref().filter(|_| active) else {
+                    continue;
+                };
+                let line_box = view.page.lines[line_index].bbox;
+                if let Some(bottom) = previous_bottom {
+                    if line_box.y0 - bottom > view.line_height * 6.0 && row_open {
+                        // A large gap after the rows: the table is over on this page.
+                        break;
+                    }
+                }
+                match self.classify_line(view, line_index, current_columns)? {
+                    LineKind::Skip => {}
+                    LineKind::End => {
+                        active = false;
+                        break;
+                    }
+                    LineKind::Row(cells)
+                        if row_open && self.completes_open_row(rows.last(), &cells) =>
+                    {
+                        // The amounts of a multi-line entry on a later line than its start.
+                        if let Some(row) = rows.last_mut() {
+                            let mut cells = cells;
+                            if let Some((text, words)) = cells.remove("description") {
+                                self.append_description(view, row, &text, &words);
+                            }
+                            let mut extra = self.make_row(view, cells);
+                            row.cells.append(&mut extra.cells);
+                        }
+                        previous_bottom = Some(line_box.y1);
+                    }
+                    LineKind::Row(cells) => {
+                        let mut row = self.make_row(view, cells);
+                        if !pending.is_empty() && !row.cells.contains_key("description") {
+                            let texts: Vec<&str> =
+                                pending.iter().map(|(t, _)| t.as_str()).collect();
+                            let words: Vec<usize> = pending
+                                .iter()
+                                .flat_map(|(_, w)| w.iter().copied())
+                                .collect();
+                            self.set_text_cell(
+                                view,
+                                &mut row,
+                                "description",
+                                &texts.join(" "),
+                                &words,
+                            );
+                        }
+                        pending.clear();
+                        rows.push(row);
+                        row_open = true;
+                        previous_bottom = Some(line_box.y1);
+                    }
+                    LineKind::Values(cells) => {
+                        // Fills the open row's empty numeric cells when none of them is taken.
+                        let Some(row) = rows
+                            .last_mut()
+                            .filter(|_| row_open && self.table.merge_wrapped)
+                        else {
+                            continue;
+                        };
+                        let numeric: Vec<&String> = cells
+                            .keys()
+                            .filter(|k| {
+                                self.meta(k)
+                                    .is_some_and(|m| m.format_type != FormatType::Text)
+                            })
+                            .collect();
+                        if numeric.iter().any(|k| row.cells.contains_key(*k)) {
+                            continue;
+                        }
+                        let mut cells = cells;
+                        if let Some((text, words)) = cells.remove("description") {
+                            self.append_description(view, row, &text, &words);
+                        }
+                        let mut extra = self.make_row(view, cells);
+                        row.cells.append(&mut extra.cells);
+                        previous_bottom = Some(line_box.y1);
+                    }
+                    LineKind::Text(cells) => {
+                        if !self.table.merge_wrapped {
+                            continue;
+                        }
+                        let Some((text, words)) = cells.get("description").cloned() else {
+                            continue;
+                        };
+                        // A wrapped line sits right under the row; text further down is not part of it.
+                        let close = previous_bottom
+                            .is_some_and(|bottom| line_box.y0 - bottom <= view.line_height * 0.9);
+                        if row_open && !close {
+                            row_open = false;
+                            continue;
+                        }
+                        if row_open {
+                            if let Some(row) = rows.last_mut() {
+                                self.append_description(view, row, &text, &words);
+                                previous_bottom = Some(line_box.y1);
+                            }
+                        } else {
+                            pending.push((text, words));
+                        }
+                    }
+                }
+            }
+            if !self.table.continue_on_next_page {
+                active = false;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Whether a line's values only fill columns the open row lacks (and it adds no new description
+    /// start when the row has its amounts already).
+    fn completes_open_row(
+        &self,
+        open_row: Option<&Row>,
+        cells: &BTreeMap<String, (String, Vec<usize>)>,
+    ) -> bool {
+        let Some(row) = open_row else {
+            return false;
+        };
+        let numeric: Vec<&String> = cells
+            .keys()
+            .filter(|k| {
+                self.meta(k)
+                    .is_some_and(|m| m.format_type != FormatType::Text)
+            })
+            .collect();
+        !numeric.is_empty() && numeric.iter().all(|k| !row.cells.contains_key(*k))
+    }
+
+    /// The columns of a header line, when at least two known columns' headers are on it and they make up
+    /// most of the line.
+    /// Whether a line inside the table is the header of another table (a VAT breakdown: "Steuersatz
+    /// Basisbetrag Steuerbetrag"): two or more known headers making up most of the line, and no amounts.
+    fn is_other_table_header(&self, view: &PageView<'_>, line_index: usize) -> bool {
+        let range = view.line_range(line_index);
+        let words = view.words();
+        let mut n_headers = 0;
+        let mut n_covered = 0;
+        let mut index = range.start;
+        while index < range.end {
+            let end = self
+                .header_keys
+                .iter()
+                .filter_map(|(_, key)| match_words(view, index, range.end, key))
+                .max();
+            match end {
+                Some(end) => {
+                    n_headers += 1;
+                    n_covered += end - index;
+                    index = end;
+                }
+                None => index += 1,
+            }
+        }
+        let has_amount = range.clone().any(|i| {
+            words[i].text.chars().any(|c| c.is_ascii_digit())
+                && parse_amount(&words[i].text, &self.options).is_some()
+        });
+        n_headers >= 2 && n_covered * 2 >= range.len() && !has_amount
+    }
+
+    fn header_columns(&self, view: &PageView<'_>, line_index: usize) -> Option<Vec<Column>> {
+        let range = view.line_range(line_index);
+        let words = view.words();
+        let mut found: Vec<(Option<&str>, usize, usize)> = Vec::new();
+        let mut index = range.start;
+        let mut n_covered = 0;
+        while index < range.end {
+            let mut best: Option<(usize, Option<&str>)> = None;
+            for (key, header_key) in &self.header_keys {
+                if let Some(end) = match_words(view, index, range.end, header_key) {
+                    if best.is_none_or(|(best_end, _)| end > best_end) {
+                        best = Some((end, *key));
+                    }
+                }
+            }
+            match best {
+                Some((end, key)) => {
+                    found.push((key, index, end));
+                    n_covered += end - index;
+                    index = end;
+                }
+                None => index += 1,
+            }
+        }
+        let mut seen = Vec::new();
+        let mut columns = Vec::new();
+        for (key, start, end) in found {
+            let key = key.filter(|k| !seen.contains(k));
+            if let Some(k) = key {
+                seen.push(k);
+            }
+            columns.push(Column {
+                key: key.map(str::to_string),
+                x0: words[start].bbox.x0,
+                x1: words[end - 1].bbox.x1,
+            });
+        }
+        let n_words = range.len();
+        if seen.len() < 2 || n_covered * 10 < n_words * 6 {
+            return None;
+        }
+        // Column headers carry no amounts ("Net Total  €9,280.00" is a totals line).
+        let has_amount = range.clone().any(|i| {
+            words[i].text.chars().any(|c| c.is_ascii_digit())
+                && parse_amount(&words[i].text, &self.options).is_some()
+        });
+        if has_amount {
+            return None;
+        }
+        // A table with a description column is only recognised with it (not a tax summary's headers).
+        if self.table.columns.contains_key("description") && !seen.contains(&"description") {
+            return None;
+        }
+        // Text columns reach to the next column's start (descriptions are wider than their header).
+        columns.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        for i in 0..columns.len() {
+            let is_text = columns[i]
+                .key
+                .as_deref()
+                .and_then(|k| self.meta(k))
+                .is_some_and(|m| m.format_type == FormatType::Text);
+            if is_text {
+                let next_x0 = columns.get(i + 1).map_or(view.page.width, |c| c.x0);
+                columns[i].x1 = columns[i].x1.max(next_x0 - view.char_width * 2.0);
+            }
+        }
+        Some(columns)
+    }
+
+    fn meta(&self, key: &str) -> Option<&FieldMeta> {
+        self.template.schema_definition.table_part.get(key)
+    }
+
+    fn classify_line(
+        &self,
+        view: &PageView<'_>,
+        line_index: usize,
+        columns: &[Column],
+    ) -> Result<LineKind> {
+        let line_text = &view.page.lines[line_index].text;
+        for regex in &self.skip {
+            match regex.is_match(line_text) {
+                Ok(true) => return Ok(LineKind::Skip),
+                Ok(false) => {}
+                Err(error) if is_backtrack_limit(&error) => {
+                    return Err(ExtractError::RegexTooComplex {
+                        template: self.template.id.clone(),
+                        field: "extraction.table.skip_lines".into(),
+                        pattern: regex.as_str().to_string(),
+                    })
+                }
+                Err(_) => {}
+            }
+        }
+        if line_starts_with_any(view, line_index, &self.end_keys)
+            || self.is_other_table_header(view, line_index)
+        {
+            return Ok(LineKind::End);
+        }
+        let cells = assign_to_columns(view, line_index, columns);
+        let anchors: Vec<&str> = if self.table.row_anchor.is_empty() {
+            cells
+                .keys()
+                .map(String::as_str)
+                .filter(|k| {
+                    self.meta(k)
+                        .is_some_and(|m| m.format_type == FormatType::Number)
+                })
+                .collect()
+        } else {
+            self.table.row_anchor.iter().map(String::as_str).collect()
+        };
+        let anchored = anchors.iter().any(|key| {
+            let Some((text, _)) = cells.get(*key) else {
+                return false;
+            };
+            match self.meta(key).map(|m| m.format_type) {
+                Some(FormatType::Number) => first_amount(text, self).is_some(),
+                Some(FormatType::Date) => find_date(text, &self.options)
+                    .is_some_and(|d| d.start == 0 || text[..d.start].trim().is_empty()),
+                _ => !text.trim().is_empty(),
+            }
+        });
+        let pattern_ok = match &self.row_pattern {
+            Some(regex) => regex.is_match(line_text).unwrap_or(false),
+            None => true,
+        };
+        if anchored && pattern_ok {
+            Ok(LineKind::Row(cells))
+        } else {
+            let only_text = cells.keys().all(|k| {
+                self.meta(k)
+                    .is_some_and(|m| m.format_type == FormatType::Text)
+            });
+            if only_text {
+                Ok(LineKind::Text(cells))
+            } else {
+                Ok(LineKind::Values(cells))
+            }
+        }
+    }
+
+    fn make_row(&self, view: &PageView<'_>, cells: BTreeMap<String, (String, Vec<usize>)>) -> Row {
+        let mut row = Row {
+            cells: BTreeMap::new(),
+            page: view.page.number,
+        };
+        for (key, (text, words)) in cells {
+            let Some(meta) = self.meta(&key) else {
+                continue;
+            };
+            match meta.format_type {
+                FormatType::Number => {
+                    if let Some((value, offset)) = first_amount(&text, self) {
+                        let taken: Vec<usize> =
+                            words.iter().skip(offset).take(1).copied().collect();
+                        let mut provenance =
+                            view.provenance(if taken.is_empty() { &words } else { &taken });
+                        if let Some(p) = provenance.as_mut() {
+                            p.raw_text = text.clone();
+                        }
+                        row.cells.insert(key, Cell { value, provenance });
+                    }
+                }
+                FormatType::Date => {
+                    let options = &self.options;
+                    let date = parse_date(&text, options)
+                        .or_else(|| find_date(&text, options).map(|d| d.date));
+                    if let Some(date) = date {
+                        row.cells.insert(
+                            key,
+                            Cell {
+                                value: Value::Date(date),
+                                provenance: view.provenance(&words),
+                            },
+                        );
+                    }
+                }
+                _ => self.set_text_cell(view, &mut row, &key, &text, &words),
+            }
+        }
+        row
+    }
+
+    fn set_text_cell(
+        &self,
+        view: &PageView<'_>,
+        row: &mut Row,
+        key: &str,
+        text: &str,
+        words: &[usize],
+    ) {
+        let cleaned = clean_text(text, &self.options);
+        if cleaned.is_empty() {
+            return;
+        }
+        row.cells.insert(
+            key.to_string(),
+            Cell {
+                value: Value::Text(cleaned),
+                provenance: view.provenance(words),
+            },
+        );
+    }
+
+    fn append_description(&self, view: &PageView<'_>, row: &mut Row, text: &str, words: &[usize]) {
+        let addition = clean_text(text, &self.options);
+        if addition.is_empty() {
+            return;
+        }
+        let extra = view.provenance(words);
+        match row.cells.get_mut("description") {
+            Some(cell) => {
+                if let Value::Text(existing) = &mut cell.value {
+                    existing.push(' ');
+                    existing.push_str(&addition);
+                }
+                if let (Some(p), Some(e)) = (cell.provenance.as_mut(), extra) {
+                    // Boxes only merge on one page; a description wrapping onto the next page keeps its start.
+                    if p.page == e.page {
+                        p.bbox = p.bbox.union(&e.bbox);
+                    }
+                    p.raw_text.push('\n');
+                    p.raw_text.push_str(&e.raw_text);
+                    p.confidence = p.confidence.min(e.confidence);
+                }
+            }
+            None => {
+                row.cells.insert(
+                    "description".into(),
+                    Cell {
+                        value: Value::Text(addition),
+                        provenance: extra,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The first amount among a cell's words, with the index of the word it came from.
+fn first_amount(text: &str, compiled: &Compiled<'_>) -> Option<(Value, usize)> {
+    let options = &compiled.options;
+    if let Some(amount) = parse_amount(text, options) {
+        return Some((Value::Decimal(amount.value), 0));
+    }
+    text.split_whitespace()
+        .enumerate()
+        .find_map(|(index, word)| {
+            parse_amount(word, options).map(|a| (Value::Decimal(a.value), index))
+        })
+}
+
+/// Whether the words from `start` spell `key` (compared by match keys), returning the end of the match.
+fn match_words(view: &PageView<'_>, start: usize, end: usize, key: &str) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    let mut joined = String::new();
+    for index in start..end.min(start + 6) {
+        if index > start && view.gap(index - 1, index) > view.char_width * 2.0 {
+            return None;
+        }
+        joined.push_str(&view.keys[index]);
+        if joined == key {
+            return Some(index + 1);
+        }
+        if !key.starts_with(joined.as_str()) {
+            return None;
+        }
+    }
+    None
+}
+
+fn line_starts_with_any(view: &PageView<'_>, line_index: usize, keys: &[String]) -> bool {
+    let range = view.line_range(line_index);
+    keys.iter()
+        .any(|key| match_words(view, range.start, range.end, key).is_some())
+}
+
+/// Assigns each word of a line to the column it overlaps most (or the nearest), joining each column's
+/// words. Ignored columns absorb their words.
+fn assign_to_columns(
+    view: &PageView<'_>,
+    line_index: usize,
+    columns: &[Column],
+) -> BTreeMap<String, (String, Vec<usize>)> {
+    let words = view.words();
+    let mut cells: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for index in view.line_range(line_index) {
+        let bbox = words[index].bbox;
+        let mut best: Option<(usize, f32)> = None;
+        for (column_index, column) in columns.iter().enumerate() {
+            let overlap = bbox.x1.min(column.x1) - bbox.x0.max(column.x0);
+            // Positive overlap ranks first; otherwise the (negative) distance ranks the nearest.
+            if best.is_none_or(|(_, b)| overlap > b) {
+                best = Some((column_index, overlap));
+            }
+        }
+        let Some((column_index, _)) = best else {
+            continue;
+        };
+        let Some(key) = &columns[column_index].key else {
+            continue;
+        };
+        let entry = cells.entry(key.clone()).or_default();
+        if !entry.0.is_empty() {
+            entry.0.push(' ');
+        }
+        entry.0.push_str(&words[index].text);
+        entry.1.push(index);
+    }
+    cells
+}
+
+/// Regex mode: every line between the start and end regexes matching `line_regex` is a row; named groups
+/// are column keys.
+fn extract_with_line_regex(
+    views: &[PageView<'_>],
+    template: &Template,
+    table: &TableRule,
+    line_regex: &str,
+    options: &NormalizeOptions,
+) -> Result<Vec<Row>> {
+    let compile = |name: &str, pattern: &str| {
+        compile_regex(pattern).map_err(|reason| ExtractError::TemplateInvalid {
+            file: template.id.clone(),
+            line: 0,
+            field: format!("extraction.table.{name}"),
+            reason,
+        })
+    };
+    let line = compile("line_regex", line_regex)?;
+    let start = table
+        .start_regex
+        .as_deref()
+        .map(|p| compile("start_regex", p))
+        .transpose()?;
+    let end = table
+        .end_regex
+        .as_deref()
+        .map(|p| compile("end_regex", p))
+        .transpose()?;
+    let skip: Vec<Regex> = table
+        .skip_lines
+        .iter()
+        .map(|p| compile("skip_lines", p))
+        .collect::<Result<_>>()?;
+    let too_complex = |pattern: &str| ExtractError::RegexTooComplex {
+        template: template.id.clone(),
+        field: "extraction.table".into(),
+        pattern: pattern.to_string(),
+    };
+    let matches = |regex: &Regex, text: &str| -> Result<bool> {
+        match regex.is_match(text) {
+            Ok(found) => Ok(found),
+            Err(error) if is_backtrack_limit(&error) => Err(too_complex(regex.as_str())),
+            Err(_) => Ok(false),
+        }
+    };
+    let first_line = table
+        .first_line_regex
+        .as_deref()
+        .map(|p| compile("first_line_regex", p))
+        .transpose()?;
+    let last_line = table
+        .last_line_regex
+        .as_deref()
+        .map(|p| compile("last_line_regex", p))
+        .transpose()?;
+    let mut rows = Vec::new();
+    // With a first-line regex, rows are assembled over several lines.
+    let mut open_row: Option<Row> = None;
+    let mut inside = start.is_none();
+    for view in views {
+        let text = view.page.layout_text.as_str();
+        let mut offset = 0;
+        for text_line in text.split('\n') {
+            let line_start = offset;
+            offset += text_line.len() + 1;
+            if !inside {
+                if let Some(regex) = &start {
+                    inside = matches(regex, text_line)?;
+                }
+                continue;
+            }
+            if let Some(regex) = &end {
+                if matches(regex, text_line)? {
+                    rows.extend(open_row.take());
+                    inside = false;
+                    if start.is_some() {
+                        continue;
+                    }
+                    break;
+                }
+            }
+            if skip.iter().any(|r| matches(r, text_line).unwrap_or(false)) {
+                continue;
+            }
+            let read = |regex: &Regex, captures: &fancy_regex::Captures<'_, str>| {
+                row_from_captures(regex, captures, view, line_start, template, options)
+            };
+            if let Some(regex) = &first_line {
+                if let Some(captures) = captures_of(regex, text_line, &template.id)? {
+                    rows.extend(open_row.take());
+                    open_row = Some(read(regex, &captures));
+                    continue;
+                }
+            }
+            if let Some(regex) = &last_line {
+                if let Some(captures) = captures_of(regex, text_line, &template.id)? {
+                    let part = read(regex, &captures);
+                    match open_row.take() {
+                        Some(mut row) => {
+                            merge_row(&mut row, part);
+                            rows.push(row);
+                        }
+                        None => rows.push(part),
+                    }
+                    continue;
+                }
+            }
+            if let Some(captures) = captures_of(&line, text_line, &template.id)? {
+                let part = read(&line, &captures);
+                match (&first_line, open_row.as_mut()) {
+                    (Some(_), Some(row)) => merge_row(row, part),
+                    (Some(_), None) => {}
+                    (None, _) => {
+                        if !part.cells.is_empty() {
+                            rows.push(part);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    rows.extend(open_row.take());
+    rows.retain(|row| !row.cells.is_empty());
+    Ok(rows)
+}
+
+/// A row from one regex match: each named group is a column, typed by the template's table part.
+fn row_from_captures(
+    regex: &Regex,
+    captures: &fancy_regex::Captures<'_, str>,
+    view: &PageView<'_>,
+    line_start: usize,
+    template: &Template,
+    options: &NormalizeOptions,
+) -> Row {
+    let mut row = Row {
+        cells: BTreeMap::new(),
+        page: view.page.number,
+    };
+    for name in regex.capture_names().flatten() {
+        let Some(group) = captures.name(name) else {
+            continue;
+        };
+        let meta = template.schema_definition.table_part.get(name);
+        let value = match meta.map(|m| m.format_type) {
+            Some(FormatType::Number) => {
+                parse_amount(group.as_str(), options).map(|a| Value::Decimal(a.value))
+            }
+            Some(FormatType::Date) => parse_date(group.as_str(), options).map(Value::Date),
+            _ => {
+                let cleaned = clean_text(group.as_str(), options);
+                (!cleaned.is_empty()).then_some(Value::Text(cleaned))
+            }
+        };
+        let Some(value) = value else {
+            continue;
+        };
+        let words = view.words_in_span(line_start + group.start(), line_start + group.end());
+        let mut provenance = view.provenance(&words);
+        if let Some(p) = provenance.as_mut() {
+            p.raw_text = group.as_str().to_string();
+        }
+        row.cells
+            .insert(name.to_string(), Cell { value, provenance });
+    }
+    row
+}
+
+/// Adds a continuation line's cells to a row: texts are appended (new line), other values fill gaps.
+fn merge_row(row: &mut Row, part: Row) {
+    for (key, cell) in part.cells {
+        match row.cells.get_mut(&key) {
+            Some(existing) => {
+                if let (Value::Text(text), Value::Text(addition)) =
+                    (&mut existing.value, &cell.value)
+                {
+                    text.push('\n');
+                    text.push_str(addition);
+                }
+            }
+            None => {
+                row.cells.insert(key, cell);
+            }
+        }
+    }
+}
+
+/// A regex's captures on a line; the backtracking limit is a template error.
+fn captures_of<'t>(
+    regex: &Regex,
+    text: &'t str,
+    template_id: &str,
+) -> Result<Option<fancy_regex::Captures<'t, str>>> {
+    match regex.captures(text) {
+        Ok(found) => Ok(found),
+        Err(error) if is_backtrack_limit(&error) => Err(ExtractError::RegexTooComplex {
+            template: template_id.to_string(),
+            field: "extraction.table".into(),
+            pattern: regex.as_str().to_string(),
+        }),
+        Err(_) => Ok(None),
+    }
+}
