@@ -15,6 +15,8 @@ use crate::GlobalArgs;
 pub enum BenchCommand {
     /// Reading throughput over the documents in DIR (recursively)
     Read(BenchReadArgs),
+    /// Batch pipeline figures on generated invoices: documents/s, memory, database size, search, export
+    Batch(crate::bench_batch_cmd::BenchBatchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +37,7 @@ pub struct BenchReadArgs {
 pub fn run(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Read(args) => bench_read(global, args),
+        BenchCommand::Batch(args) => crate::bench_batch_cmd::run(global, args),
     }
 }
 

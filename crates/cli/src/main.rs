@@ -3,8 +3,19 @@
 //! Exit codes: 0 success; 1 some input could not be processed (each failure is reported, naming the file
 //! and the reason); 2 invalid usage; 3 a required back-end (PDFium, Tesseract) is missing.
 
+mod bench_batch_cmd;
 mod bench_cmd;
+mod eval_cmd;
+mod export_cmd;
+mod extract_cmd;
+mod history_args;
+mod history_cmd;
+mod jobs_cmd;
+mod process_cmd;
+mod progress;
 mod read_cmd;
+mod stats_cmd;
+mod templates_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +67,25 @@ enum Command {
     /// Benchmarks that print figures (see docs/benchmarks.md)
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
+    /// Extract fields, line items and validation results with templates
+    Extract(extract_cmd::ExtractArgs),
+    /// List, show and check templates
+    #[command(subcommand)]
+    Templates(templates_cmd::TemplatesCommand),
+    /// Measure extraction accuracy on a corpus with ground truth
+    Eval(eval_cmd::EvalArgs),
+    /// Process files and folders as a batch job: read, classify, extract, validate, store (and export)
+    Process(process_cmd::ProcessArgs),
+    /// List, show, pause, resume and cancel batch jobs
+    #[command(subcommand)]
+    Jobs(jobs_cmd::JobsCommand),
+    /// List, show, search, edit and delete processed documents
+    #[command(subcommand)]
+    History(history_cmd::HistoryCommand),
+    /// Export processed documents (a job or a search) as CSV, XLSX or JSON
+    Export(export_cmd::ExportArgs),
+    /// Statistics over the history
+    Stats(stats_cmd::StatsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +108,14 @@ fn main() -> ExitCode {
         Command::Read(args) => read_cmd::run(&cli.global, args),
         Command::Status(args) => status(&cli.global, args),
         Command::Bench(command) => bench_cmd::run(&cli.global, command),
+        Command::Extract(args) => extract_cmd::run(&cli.global, args),
+        Command::Templates(command) => templates_cmd::run(command),
+        Command::Eval(args) => eval_cmd::run(&cli.global, args),
+        Command::Process(args) => process_cmd::run(&cli.global, args),
+        Command::Jobs(command) => jobs_cmd::run(&cli.global, command),
+        Command::History(command) => history_cmd::run(command),
+        Command::Export(args) => export_cmd::run(args),
+        Command::Stats(args) => stats_cmd::run(args),
     };
     match result {
         Ok(code) => code,

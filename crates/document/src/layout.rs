@@ -253,8 +253,16 @@ mod tests {
             word("9.99", 208.0, 0.0),
         ];
         let page = Page::from_words(1, 600.0, 800.0, PageSource::TextLayer, words, None);
-        assert!(page.layout_text.starts_with("Amazon Web Services  "), "{}", page.layout_text);
-        assert!(page.layout_text.ends_with("Total 9.99"), "{}", page.layout_text);
+        assert!(
+            page.layout_text.starts_with("Amazon Web Services  "),
+            "{}",
+            page.layout_text
+        );
+        assert!(
+            page.layout_text.ends_with("Total 9.99"),
+            "{}",
+            page.layout_text
+        );
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! `quire export`: exports a job's documents, or the documents matching a search and filters, as CSV,
+//! XLSX or JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use quire_export::{CsvOptions, ExportOptions, Format, Layout};
+
+use crate::history_args::{templates, DbArgs, FilterArgs};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Export the documents matching this search
+    #[arg(long, value_name = "QUERY")]
+    query: Option<String>,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Output format (default: from the output file's extension)
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Output file (default: quire-export.<format>)
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// CSV: one row per line item (header fields repeated) instead of one row per document
+    #[arg(long)]
+    lines: bool,
+    /// One table for every document, on the columns of this template (or of all templates present)
+    #[arg(long, value_name = "TEMPLATE", num_args = 0..=1, default_missing_value = "")]
+    unified: Option<String>,
+    /// CSV delimiter
+    #[arg(long, default_value = ",")]
+    delimiter: char,
+    /// CSV: write decimals with a comma
+    #[arg(long)]
+    decimal_comma: bool,
+    /// CSV: start with a byte-order mark (for Excel)
+    #[arg(long)]
+    bom: bool,
+    /// Also load the templates of this folder
+    #[arg(long, value_name = "DIR")]
+    templates_dir: Option<PathBuf>,
+    /// Print what was written as JSON
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let format = match (args.format, &args.output) {
+        (Some(FormatArg::Csv), _) => Format::Csv,
+        (Some(FormatArg::Xlsx), _) => Format::Xlsx,
+        (Some(FormatArg::Json), _) => Format::Json,
+        (None, Some(path)) => Format::from_path(path).with_context(|| {
+            format!(
+                "{}: cannot tell the format from the extension: pass --format",
+                path.display()
+            )
+        })?,
+        (None, None) => anyhow::bail!("pass --format csv|xlsx|json or --output FILE"),
+    };
+    anyhow::ensure!(
+        args.delimiter.is_ascii(),
+        "the delimiter must be one ASCII character"
+    );
+    let output = args.output.clone().unwrap_or_else(|| {
+        PathBuf::from(match format {
+            Format::Csv => "quire-export.csv",
+            Format::Xlsx => "quire-export.xlsx",
+            Format::Json => "quire-export.json",
+        })
+    });
+    let store = args.db.open()?;
+    // `--job ID` is one of the filters.
+    let filter = args.filter.filter(args.query.as_deref(), None)?;
+    let documents = quire_export::load_documents(&store, &filter)?;
+    let templates = templates(args.templates_dir.as_deref())?;
+    let options = ExportOptions {
+        layout: match &args.unified {
+            Some(template) if template.is_empty() => Layout::Unified(None),
+            Some(template) => Layout::Unified(Some(template.clone())),
+            None => Layout::Original,
+        },
+        lines: args.lines,
+        csv: CsvOptions {
+            delimiter: args.delimiter as u8,
+            decimal_separator: if args.decimal_comma { ',' } else { '.' },
+            bom: args.bom,
+        },
+    };
+    let report = quire_export::export(&documents, &templates, format, &options, &output)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "exported {} document(s) to {}{}",
+            report.n_documents,
+            report.path.display(),
+            if report.files.len() > 1 {
+                format!(" ({})", report.files.join(", "))
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,262 @@
+//! The `extractions` and `validation_results` tables: what a template extracted from a document (fields and
+//! line items with their provenance, as JSON) and each validation rule's outcome.
+
+use quire_extract::{Extraction, RuleResult};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{HistoryError, Result, SqliteContext};
+use crate::{now_text, Store};
+
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE extractions (
+    document_id      INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    template_id      TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    document_type    TEXT NOT NULL,
+    source           TEXT NOT NULL,
+    details_json     TEXT NOT NULL,
+    fields_json      TEXT NOT NULL,
+    table_items_json TEXT NOT NULL,
+    is_valid         INTEGER NOT NULL,
+    elapsed_ms       INTEGER NOT NULL,
+    extracted_at     TEXT NOT NULL
+);
+CREATE INDEX extractions_by_template ON extractions(template_id);
+CREATE TABLE validation_results (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    rule_name   TEXT NOT NULL,
+    rule_type   TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    PRIMARY KEY (document_id, position)
+);
+CREATE INDEX validation_results_by_status ON validation_results(status);
+";
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// The serde name of a unit enum value (`\"fail\"` → `fail`).
+fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+/// Columns kept in their own columns or tables; everything else of an extraction goes to `details_json`.
+const OWN_COLUMNS: [&str; 8] = [
+    "template_id",
+    "template_version",
+    "document_type",
+    "source",
+    "fields",
+    "table_items",
+    "validation",
+    "is_valid",
+];
+
+/// The parts of an extraction without a column of their own (classification, e-invoice cross-check, ...),
+/// as a JSON object, so fields added to [`Extraction`] later are kept without a schema change.
+fn details_json(extraction: &Extraction) -> String {
+    match serde_json::to_value(extraction) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            for key in OWN_COLUMNS {
+                object.remove(key);
+            }
+            object.remove("elapsed_ms");
+            serde_json::Value::Object(object).to_string()
+        }
+        _ => "{}".into(),
+    }
+}
+
+pub(crate) fn insert_extraction(
+    transaction: &Transaction<'_>,
+    document_id: i64,
+    extraction: &Extraction,
+) -> Result<()> {
+    transaction
+        .execute(
+            "INSERT INTO extractions (document_id, template_id, template_version, document_type, source,
+             details_json, fields_json, table_items_json, is_valid, elapsed_ms, extracted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                document_id,
+                extraction.template_id,
+                extraction.template_version,
+                extraction.document_type,
+                enum_text(&extraction.source),
+                details_json(extraction),
+                json_text(&extraction.fields),
+                json_text(&extraction.table_items),
+                extraction.is_valid,
+                extraction.elapsed_ms,
+                now_text(),
+            ],
+        )
+        .during("storing an extraction")?;
+    insert_validation(transaction, document_id, &extraction.validation)
+}
+
+pub(crate) fn insert_validation(
+    transaction: &Transaction<'_>,
+    document_id: i64,
+    results: &[RuleResult],
+) -> Result<()> {
+    transaction
+        .execute(
+            "DELETE FROM validation_results WHERE document_id = ?1",
+            [document_id],
+        )
+        .during("storing validation results")?;
+    let mut insert = transaction
+        .prepare_cached(
+            "INSERT INTO validation_results (document_id, position, rule_name, rule_type, status, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .during("storing validation results")?;
+    for (position, result) in results.iter().enumerate() {
+        insert
+            .execute(params![
+                document_id,
+                position as i64,
+                result.rule_name,
+                enum_text(&result.rule_type),
+                enum_text(&result.status),
+                result.message,
+            ])
+            .during("storing validation results")?;
+    }
+    Ok(())
+}
+
+/// An extraction row as read (template id and version, type, source, details, fields, items, validity,
+/// time).
+type RawExtraction = (
+    String,
+    u32,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    u64,
+);
+
+impl Store {
+    /// A document's extraction with its validation results, or `None` when it has none (failed,
+    /// unmatched, duplicate, still queued).
+    pub fn extraction(&self, document_id: i64) -> Result<Option<Extraction>> {
+        let raw: Option<RawExtraction> = self
+            .connection
+            .query_row(
+                "SELECT template_id, template_version, document_type, source, details_json, fields_json,
+                 table_items_json, is_valid, elapsed_ms FROM extractions WHERE document_id = ?1",
+                [document_id],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                        row.get(8)?,
+                    ))
+                },
+            )
+            .optional()
+            .during("reading an extraction")?;
+        let Some((
+            template_id,
+            template_version,
+            document_type,
+            source,
+            details,
+            fields,
+            table_items,
+            is_valid,
+            elapsed_ms,
+        )) = raw
+        else {
+            return Ok(None);
+        };
+        let corrupt = |what| {
+            move |source| HistoryError::Corrupt {
+                what,
+                document_id,
+                source,
+            }
+        };
+        let mut object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&details).map_err(corrupt("extraction details"))?;
+        let validation = self.validation_results(document_id)?;
+        object.insert("template_id".into(), template_id.into());
+        object.insert("template_version".into(), template_version.into());
+        object.insert("document_type".into(), document_type.into());
+        object.insert("source".into(), source.into());
+        object.insert(
+            "fields".into(),
+            serde_json::from_str(&fields).map_err(corrupt("fields"))?,
+        );
+        object.insert(
+            "table_items".into(),
+            serde_json::from_str(&table_items).map_err(corrupt("line items"))?,
+        );
+        object.insert(
+            "validation".into(),
+            serde_json::to_value(&validation).map_err(corrupt("validation results"))?,
+        );
+        object.insert("is_valid".into(), is_valid.into());
+        object.insert("elapsed_ms".into(), elapsed_ms.into());
+        let extraction = serde_json::from_value(serde_json::Value::Object(object))
+            .map_err(corrupt("extraction"))?;
+        Ok(Some(extraction))
+    }
+
+    /// A document's validation results, in rule order.
+    pub fn validation_results(&self, document_id: i64) -> Result<Vec<RuleResult>> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT rule_name, rule_type, status, message FROM validation_results
+                 WHERE document_id = ?1 ORDER BY position",
+            )
+            .during("reading validation results")?;
+        let raws = statement
+            .query_map([document_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .during("reading validation results")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .during("reading validation results")?;
+        raws.into_iter()
+            .map(|(rule_name, rule_type, status, message)| {
+                let corrupt = |source| HistoryError::Corrupt {
+                    what: "validation result",
+                    document_id,
+                    source,
+                };
+                Ok(RuleResult {
+                    rule_name,
+                    rule_type: serde_json::from_value(serde_json::Value::String(rule_type))
+                        .map_err(corrupt)?,
+                    status: serde_json::from_value(serde_json::Value::String(status))
+                        .map_err(corrupt)?,
+                    message,
+                })
+            })
+            .collect()
+    }
+}
