@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# The main job: set up what is missing (system packages, libpdfium, ...), build the `quire` CLI and run it
-# over sample-docs/ (or the paths given). Idempotent; quick once everything is installed and built.
+# The main job: set up what is missing (system packages, libpdfium, ...), build the `quire` CLI, read the
+# sample documents (printing, per page, where the text came from and the layout text), then process them as
+# a batch (classify, extract, validate, store in a history database) and export the results to XLSX.
+# Idempotent: the demo's history lives in target/demo/ and is started afresh on every run.
+# Quick once everything is installed and built. Pass files or folders to use those instead of sample-docs/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 "$here/scripts/setup.sh"
 cargo build --quiet --release -p quire-cli
-if [ "$#" -eq 0 ]; then
-  mapfile -t files < <(find sample-docs -type f ! -name '*.json' | sort)
-  set -- "${files[@]}"
-fi
+quire=./target/release/quire
 # The samples are English, German and French.
-exec ./target/release/quire --ocr-lang "${QUIRE_OCR_LANG:-eng+deu+fra}" read "$@"
+lang=(--ocr-lang "${QUIRE_OCR_LANG:-eng+deu+fra}")
+if [ "$#" -eq 0 ]; then
+  set -- sample-docs
+fi
+mapfile -t files < <(find "$@" -type f ! -name '*.json' ! -name '*.md' | sort)
+
+"$quire" "${lang[@]}" read "${files[@]}"
+
+demo="$here/target/demo"
+rm -rf "$demo"
+mkdir -p "$demo"
+echo
+"$quire" "${lang[@]}" process "${files[@]}" --db "$demo/history.sqlite" --export "$demo/sample-docs.xlsx"
+echo "history: $demo/history.sqlite   export: $demo/sample-docs.xlsx"
