@@ -448,6 +448,9 @@ impl FieldContext<'_> {
                         Position::NextLine => self.value_next_line(view, line_index),
                         Position::ColumnSum => self.column_sum(view, line_index, &label_words),
                     };
+                    let found = found.map(|(value, value_words)| {
+                        self.complete_wrapped_iban(view, word_index, value, value_words)
+                    });
                     if let Some((value, value_words)) = found {
                         out.push(Candidate {
                             value,
@@ -470,6 +473,58 @@ impl FieldContext<'_> {
                 word_index = label_end;
             }
         }
+    }
+
+    /// An IBAN whose checksum fails and whose last group wrapped onto the next line
+    /// (`DE15 6119 0110 0412 8836` / `00`): the words under its label and value complete it when the
+    /// completed number passes the checksum. Any other value is returned as it is.
+    fn complete_wrapped_iban(
+        &self,
+        view: &PageView<'_>,
+        label_start: usize,
+        value: Value,
+        value_words: Vec<usize>,
+    ) -> (Value, Vec<usize>) {
+        let Value::Text(text) = &value else {
+            return (value, value_words);
+        };
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if !looks_like_iban(&compact) || iban_checksum_holds(&compact) {
+            return (value, value_words);
+        }
+        let words = view.words();
+        let (Some(&first), Some(&last)) = (value_words.first(), value_words.last()) else {
+            return (value, value_words);
+        };
+        let value_x0 = words[first].bbox.x0.min(words[label_start].bbox.x0) - view.char_width;
+        let value_x1 = words[last].bbox.x1 + view.char_width;
+        let value_bottom = words[last].bbox.y1;
+        let continuation: Vec<usize> = (last + 1..words.len())
+            .filter(|&i| {
+                let word = &words[i];
+                word.bbox.y0 >= value_bottom - view.line_height * 0.3
+                    && word.bbox.y0 - value_bottom < view.line_height * 1.2
+                    && word.bbox.x1 > value_x0
+                    && word.bbox.x0 < value_x1
+            })
+            .take(2)
+            .collect();
+        let mut completed = compact;
+        let mut taken = value_words.clone();
+        for index in continuation {
+            let part = &words[index].text;
+            if part.len() > 4 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+                break;
+            }
+            completed.push_str(&part.to_ascii_uppercase());
+            taken.push(index);
+            if iban_checksum_holds(&completed) {
+                if let Some(completed_value) = self.typed(&completed) {
+                    return (completed_value, taken);
+                }
+            }
+        }
+        (value, value_words)
     }
 
     /// Whether a label of a text field is only the start of a longer phrase ("Lieferant GmbH"): the next
@@ -536,7 +591,17 @@ impl FieldContext<'_> {
                         }
                         continue;
                     }
+                    // `RH 33,90`: an OCR-misread currency code right before an amount (`Total GST 1.65` is
+                    // the tax's longer label, which shadows `Total`).
+                    let misread_currency = view.page.source == quire_document::PageSource::Ocr
+                        && found.is_empty()
+                        && is_short_letters(&words[index].text)
+                        && words
+                            .get(index + 1)
+                            .filter(|_| index + 1 < line_end)
+                            .is_some_and(|next| looks_like_money(&next.text));
                     let skippable = is_filler(&words[index].text)
+                        || misread_currency
                         || (anywhere && is_connector(&words[index].text));
                     if !skippable {
                         break;
@@ -597,16 +662,22 @@ impl FieldContext<'_> {
         index: usize,
         line_end: usize,
     ) -> Option<(Value, Vec<usize>)> {
+        let words = view.words();
         let mut best = None;
         let mut text = String::new();
         for end in index..line_end.min(index + 3) {
             if end > index {
-                if view.gap(end - 1, end) > view.char_width * 1.5 {
+                // OCR splits `39.80` into `39.` and `80`: the cents join without a space.
+                let split_cents = is_split_cents(&words[end - 1].text, &words[end].text);
+                let gap_limit = if split_cents { 3.0 } else { 1.5 };
+                if view.gap(end - 1, end) > view.char_width * gap_limit {
                     break;
                 }
-                text.push(' ');
+                if !split_cents {
+                    text.push(' ');
+                }
             }
-            text.push_str(&view.words()[end].text);
+            text.push_str(&words[end].text);
             if let Some(value) = self.typed(&text) {
                 best = Some((value, (index..=end).collect::<Vec<_>>()));
             }
@@ -939,19 +1010,34 @@ impl FieldContext<'_> {
             }
             Fallback::LargestAmount => {
                 let view = views.last()?;
-                let mut best: Option<(rust_decimal::Decimal, usize)> = None;
-                for (index, word) in view.words().iter().enumerate() {
-                    if !looks_like_money(word.text.trim_end_matches(['-', ')'])) {
+                let words = view.words();
+                let mut best: Option<(rust_decimal::Decimal, Vec<usize>)> = None;
+                for (index, word) in words.iter().enumerate() {
+                    // `73.` `00` on one line: OCR split the cents off.
+                    let split_cents = words.get(index + 1).filter(|next| {
+                        is_split_cents(&word.text, &next.text)
+                            && next.bbox.y0 < word.bbox.y1
+                            && next.bbox.x0 > word.bbox.x0
+                            && view.gap(index, index + 1) <= view.char_width * 3.0
+                    });
+                    let (text, taken) = match split_cents {
+                        Some(next) => (
+                            format!("{}{}", word.text, next.text),
+                            vec![index, index + 1],
+                        ),
+                        None => (word.text.clone(), vec![index]),
+                    };
+                    if !looks_like_money(text.trim_end_matches(['-', ')'])) {
                         continue;
                     }
-                    if let Some(amount) = parse_amount(&word.text, self.options) {
-                        if best.is_none_or(|(b, _)| amount.value > b) {
-                            best = Some((amount.value, index));
+                    if let Some(amount) = parse_amount(&text, self.options) {
+                        if best.as_ref().is_none_or(|(b, _)| amount.value > *b) {
+                            best = Some((amount.value, taken));
                         }
                     }
                 }
-                let (value, index) = best?;
-                Some(field(Value::Decimal(value), view.provenance(&[index])))
+                let (value, taken) = best?;
+                Some(field(Value::Decimal(value), view.provenance(&taken)))
             }
             Fallback::FirstDate => {
                 let view = views.first()?;
@@ -1228,6 +1314,53 @@ fn looks_like_money(text: &str) -> bool {
     )
 }
 
+/// Two capital letters, two check digits and a 10–30 character account part.
+fn looks_like_iban(compact: &str) -> bool {
+    let bytes = compact.as_bytes();
+    (14..=34).contains(&bytes.len())
+        && bytes[..2].iter().all(u8::is_ascii_uppercase)
+        && bytes[2..4].iter().all(u8::is_ascii_digit)
+        && bytes[4..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// The ISO 13616 check: the number, rearranged and read with letters as 10–35, is 1 modulo 97.
+fn iban_checksum_holds(compact: &str) -> bool {
+    if !looks_like_iban(compact) {
+        return false;
+    }
+    let rearranged = compact[4..].chars().chain(compact[..4].chars());
+    let mut remainder: u32 = 0;
+    for c in rearranged {
+        let Some(digit) = c.to_digit(36) else {
+            return false;
+        };
+        remainder = if digit < 10 {
+            (remainder * 10 + digit) % 97
+        } else {
+            (remainder * 100 + digit) % 97
+        };
+    }
+    remainder == 1
+}
+
+/// One to three capital letters (`RM`, `RH`, `S`): a currency code or its OCR misreading.
+fn is_short_letters(text: &str) -> bool {
+    let letters = text.trim_start_matches('-');
+    (1..=3).contains(&letters.len()) && letters.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// `39.` followed by `80`: an amount whose decimal part OCR split off into its own word.
+fn is_split_cents(left: &str, right: &str) -> bool {
+    let Some(integer_part) = left.strip_suffix(['.', ',']) else {
+        return false;
+    };
+    let integer_digits = integer_part.trim_start_matches(|c: char| !c.is_ascii_digit());
+    !integer_digits.is_empty()
+        && integer_digits.chars().all(|c| c.is_ascii_digit())
+        && right.len() == 2
+        && right.chars().all(|c| c.is_ascii_digit())
+}
+
 fn join_words(view: &PageView<'_>, indexes: &[usize]) -> String {
     indexes
         .iter()
@@ -1496,6 +1629,40 @@ fn sum_candidates(candidates: Vec<Candidate>) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::TemplateSet;
+    use crate::test_pages::document_from_layout;
+
+    fn invoice_fields(text: &str) -> BTreeMap<String, Field> {
+        let document = document_from_layout(text);
+        let views: Vec<PageView<'_>> = document.pages.iter().map(PageView::new).collect();
+        let templates = TemplateSet::builtin().unwrap();
+        let template = templates.get("generic-invoice").unwrap();
+        extract_fields(&document, &views, template).unwrap()
+    }
+
+    #[test]
+    fn an_iban_wrapped_onto_the_next_line_is_completed_by_its_checksum() {
+        let text = "ACME Tools GmbH\nRechnungsnummer: 2025-17\nGesamtbetrag: 119,00 EUR\n\n\
+                    Musterstr. 1          Bank: Volksbank      IBAN: DE89 3704 0044 0532 0130\n\
+                    12345 Musterstadt                               00\n";
+        let fields = invoice_fields(text);
+        assert_eq!(
+            fields.get("iban").map(|f| &f.value),
+            Some(&Value::Text("DE89370400440532013000".into()))
+        );
+    }
+
+    #[test]
+    fn a_complete_iban_takes_nothing_from_the_next_line() {
+        let text = "ACME Tools GmbH\nRechnungsnummer: 2025-17\n\n\
+                    IBAN: DE89 3704 0044 0532 0130 00\n\
+                    12                                \n";
+        let fields = invoice_fields(text);
+        assert_eq!(
+            fields.get("iban").map(|f| &f.value),
+            Some(&Value::Text("DE89370400440532013000".into()))
+        );
+    }
 
     #[test]
     fn edit_distance_one_covers_ocr_misreads() {
@@ -1505,6 +1672,24 @@ mod tests {
         assert!(edit_distance_at_most_one("total", "total"));
         assert!(!edit_distance_at_most_one("subtotal", "total"));
         assert!(!edit_distance_at_most_one("tax", "total"));
+    }
+
+    #[test]
+    fn the_iban_checksum_accepts_valid_and_rejects_truncated_numbers() {
+        assert!(iban_checksum_holds("DE89370400440532013000"));
+        assert!(iban_checksum_holds("GB82WEST12345698765432"));
+        assert!(!iban_checksum_holds("DE893704004405320130"));
+        assert!(!iban_checksum_holds("DE89370400440532013001"));
+        assert!(!looks_like_iban("Rechnung"));
+    }
+
+    #[test]
+    fn ocr_split_cents_are_recognised() {
+        assert!(is_split_cents("39.", "80"));
+        assert!(is_split_cents("RM33,", "92"));
+        assert!(!is_split_cents("39", "80"));
+        assert!(!is_split_cents("39.", "800"));
+        assert!(!is_split_cents("Nr.", "12"));
     }
 
     #[test]

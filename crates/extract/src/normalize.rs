@@ -332,7 +332,8 @@ fn numeric_date_regex() -> Option<&'static Regex> {
     static REGEX: OnceLock<Option<Regex>> = OnceLock::new();
     REGEX
         .get_or_init(|| {
-            Regex::new(r"(?<![\d.])(\d{1,4})\s?([./\-])\s?(\d{1,2})\s?\2\s?(\d{2,4})(?![\d])").ok()
+            Regex::new(r"(?<![\d.\p{L}])(\d{1,4})\s?([./\-])\s?(\d{1,2})\s?\2\s?(\d{2,4})(?![\d])")
+                .ok()
         })
         .as_ref()
 }
@@ -721,6 +722,10 @@ mod tests {
         for raw in ["32/01/2025", "2025-13-01", "hello", "12.50", "1234567"] {
             assert_eq!(date(raw, DateOrder::Dmy), None, "{raw}");
         }
+        // A product code (`HCO3-7 - 15`) is no date: the digits are glued to letters.
+        let options = NormalizeOptions::default();
+        assert!(find_dates("HCO3-7 - 15", &options).is_empty());
+        assert_eq!(find_dates("am 3-7-15", &options).len(), 1);
     }
 
     #[test]
