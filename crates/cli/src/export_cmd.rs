@@ -81,7 +81,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open()?;
     // `--job ID` is one of the filters.
     let filter = args.filter.filter(args.query.as_deref(), None)?;
-    let documents = quire_export::load_documents(&store, &filter)?;
     let templates = templates(args.templates_dir.as_deref())?;
     let options = ExportOptions {
         layout: match &args.unified {
@@ -96,7 +95,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             bom: args.bom,
         },
     };
-    let report = quire_export::export(&documents, &templates, format, &options, &output)?;
+    // XLSX streams from the history a page of documents at a time.
+    let report =
+        quire_export::export_from_store(&store, &filter, &templates, format, &options, &output)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -2,7 +2,8 @@
 //! extraction response shape), CSV (documents or line items) and XLSX (Documents, Line items and Validation
 //! sheets). "Unified" projects every document onto one set of columns; "original" keeps one table per
 //! template, several files going into one ZIP. Text that a spreadsheet would run as a formula is
-//! neutralised, and files are written atomically (temporary file, then rename).
+//! neutralised, and files are written atomically (temporary file, then rename). XLSX exports from the
+//! history stream: documents are loaded a page at a time and written in constant-memory worksheets.
 
 mod csv_out;
 mod error;
@@ -21,7 +22,7 @@ pub use csv_out::{table_csv, CsvOptions};
 pub use error::{ExportError, Result};
 pub use json_out::documents_json;
 pub use table::{neutralize_formula, CellValue, Table};
-pub use xlsx_out::{sheet_name, workbook_bytes};
+pub use xlsx_out::{sheet_name, workbook_bytes, StreamingWorkbook};
 
 /// A document to export: its history row and its extraction (none when it failed or matched no template).
 #[derive(Debug, Clone)]
@@ -164,12 +165,10 @@ fn groups<'a>(
 }
 
 /// A group's name in sheet names: its document type (`Bank statement`), or `Unprocessed`.
-fn group_label(template_id: &str, group: &[&ExportDocument]) -> String {
-    let document_type = group
-        .iter()
-        .find_map(|d| d.extraction.as_ref().map(|e| e.document_type.clone()))
-        .unwrap_or_else(|| template_id.to_string());
-    let text = document_type.replace(['_', '-'], " ");
+fn group_label(template_id: &str, document_type: Option<&str>) -> String {
+    let text = document_type
+        .unwrap_or(template_id)
+        .replace(['_', '-'], " ");
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -199,46 +198,15 @@ pub fn export(
             })
         }
         Format::Xlsx => {
-            let groups = groups(documents, templates, &options.layout);
-            let mut tables = Vec::new();
-            let labels: Vec<Option<String>> = groups
+            let kinds: Vec<DocumentKind> = documents.iter().map(DocumentKind::of).collect();
+            let unknown: Vec<&ExportDocument> = documents
                 .iter()
-                .map(|(id, group, _)| id.as_ref().map(|id| group_label(id, group)))
+                .filter(|d| has_unknown_template(d, templates))
                 .collect();
-            for ((id, group, columns), label) in groups.iter().zip(&labels) {
-                // A document type shared by two templates is told apart by the template id.
-                let shared = label.is_some() && labels.iter().filter(|l| *l == label).count() > 1;
-                let (documents_name, lines_name) = match (label, id) {
-                    (Some(_), Some(id)) if shared => {
-                        (format!("{id} documents"), format!("{id} lines"))
-                    }
-                    (Some(label), _) => (format!("{label} documents"), format!("{label} lines")),
-                    _ => ("Documents".to_string(), "Line items".to_string()),
-                };
-                tables.push(table::documents_table(&documents_name, group, columns));
-                tables.push(table::lines_table(&lines_name, group, columns));
-            }
-            let all: Vec<&ExportDocument> = documents.iter().collect();
-            tables.push(table::validation_table("Validation", &all));
-            let mut seen = std::collections::HashSet::new();
-            for table in &mut tables {
-                // Sheet names are cut to 31 characters: keep them unique.
-                let mut name = sheet_name(&table.name);
-                let mut n = 2;
-                while !seen.insert(name.to_lowercase()) {
-                    let tag = format!(" ({n})");
-                    name = format!(
-                        "{}{tag}",
-                        sheet_name(&table.name)
-                            .chars()
-                            .take(31 - tag.len())
-                            .collect::<String>()
-                    );
-                    n += 1;
-                }
-                table.name = name;
-            }
-            write_atomically(path, &workbook_bytes(&tables)?)?;
+            let pages = documents
+                .chunks(PAGE_SIZE)
+                .map(|page| Ok(std::borrow::Cow::Borrowed(page)));
+            write_xlsx(&kinds, &unknown, pages, templates, &options.layout, path)?;
             Ok(ExportReport {
                 path: path.to_path_buf(),
                 files: vec![file_name(path)],
@@ -285,4 +253,287 @@ pub fn export(
             })
         }
     }
+}
+
+/// Documents loaded from the history per page while a streamed export is written.
+pub const PAGE_SIZE: usize = 500;
+
+/// The group key of documents without an extraction.
+const UNPROCESSED: &str = "unprocessed";
+
+/// What laying out an XLSX export's sheets needs to know of a document before its rows are written.
+#[derive(Debug, Clone)]
+struct DocumentKind {
+    /// The template that extracted it, or `unprocessed`.
+    template_key: String,
+    document_type: Option<String>,
+}
+
+impl DocumentKind {
+    fn of(document: &ExportDocument) -> DocumentKind {
+        match &document.extraction {
+            Some(extraction) => DocumentKind {
+                template_key: extraction.template_id.clone(),
+                document_type: Some(extraction.document_type.clone()),
+            },
+            None => DocumentKind {
+                template_key: UNPROCESSED.to_string(),
+                document_type: None,
+            },
+        }
+    }
+}
+
+/// Whether a document was extracted by a template that is not loaded (since deleted): its own field keys
+/// then become columns.
+fn has_unknown_template(document: &ExportDocument, templates: &TemplateSet) -> bool {
+    document
+        .extraction
+        .as_ref()
+        .is_some_and(|e| templates.get(&e.template_id).is_none())
+}
+
+/// One sheet pair of an XLSX export: its template (none in unified layout), label and columns.
+struct SheetGroup {
+    template_id: Option<String>,
+    label: Option<String>,
+    columns: table::FieldColumns,
+}
+
+/// The groups of an export (one in unified layout, one per template in original layout, by template id),
+/// from every document's kind; `unknown` holds the documents of templates that are not loaded.
+fn sheet_groups(
+    kinds: &[DocumentKind],
+    unknown: &[&ExportDocument],
+    templates: &TemplateSet,
+    layout: &Layout,
+) -> Vec<SheetGroup> {
+    let mut first_type: std::collections::BTreeMap<&str, Option<&str>> =
+        std::collections::BTreeMap::new();
+    for kind in kinds {
+        let entry = first_type.entry(kind.template_key.as_str()).or_default();
+        if entry.is_none() {
+            *entry = kind.document_type.as_deref();
+        }
+    }
+    match layout {
+        Layout::Unified(template) => {
+            let columns = match template {
+                // Only the chosen template's columns: no fallback keys from other templates.
+                Some(id) => {
+                    table::FieldColumns::for_templates(std::slice::from_ref(id), templates, &[])
+                }
+                None => {
+                    let ids: Vec<String> = first_type.keys().map(|k| k.to_string()).collect();
+                    table::FieldColumns::for_templates(&ids, templates, unknown)
+                }
+            };
+            vec![SheetGroup {
+                template_id: None,
+                label: None,
+                columns,
+            }]
+        }
+        Layout::Original => first_type
+            .iter()
+            .map(|(id, document_type)| {
+                let id = id.to_string();
+                let group_unknown: Vec<&ExportDocument> = unknown
+                    .iter()
+                    .copied()
+                    .filter(|d| d.extraction.as_ref().is_some_and(|e| e.template_id == id))
+                    .collect();
+                let columns = table::FieldColumns::for_templates(
+                    std::slice::from_ref(&id),
+                    templates,
+                    &group_unknown,
+                );
+                SheetGroup {
+                    label: Some(group_label(&id, *document_type)),
+                    template_id: Some(id),
+                    columns,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The sheet names of the groups' Documents and Line items sheets then the Validation sheet: cut to 31
+/// characters and unique.
+fn sheet_names(groups: &[SheetGroup]) -> Vec<String> {
+    let mut names = Vec::new();
+    for group in groups {
+        // A document type shared by two templates is told apart by the template id.
+        let shared =
+            group.label.is_some() && groups.iter().filter(|g| g.label == group.label).count() > 1;
+        let (documents_name, lines_name) = match (&group.label, &group.template_id) {
+            (Some(_), Some(id)) if shared => (format!("{id} documents"), format!("{id} lines")),
+            (Some(label), _) => (format!("{label} documents"), format!("{label} lines")),
+            _ => ("Documents".to_string(), "Line items".to_string()),
+        };
+        names.push(documents_name);
+        names.push(lines_name);
+    }
+    names.push("Validation".to_string());
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|wanted| {
+            let mut name = sheet_name(&wanted);
+            let mut n = 2;
+            while !seen.insert(name.to_lowercase()) {
+                let tag = format!(" ({n})");
+                name = format!(
+                    "{}{tag}",
+                    sheet_name(&wanted)
+                        .chars()
+                        .take(31 - tag.len())
+                        .collect::<String>()
+                );
+                n += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+/// Writes an XLSX export from pages of documents (in id order), streaming: each page's rows are written
+/// and dropped before the next page is loaded.
+fn write_xlsx<'a>(
+    kinds: &[DocumentKind],
+    unknown: &[&ExportDocument],
+    pages: impl Iterator<Item = Result<std::borrow::Cow<'a, [ExportDocument]>>>,
+    templates: &TemplateSet,
+    layout: &Layout,
+    path: &Path,
+) -> Result<()> {
+    let groups = sheet_groups(kinds, unknown, templates, layout);
+    let names = sheet_names(&groups);
+    let mut columns = Vec::with_capacity(names.len());
+    for group in &groups {
+        columns.push(table::documents_columns(&group.columns));
+        columns.push(table::lines_columns(&group.columns));
+    }
+    columns.push(table::validation_columns());
+    let mut workbook = StreamingWorkbook::new(names.into_iter().zip(columns).collect())?;
+    let validation_sheet = groups.len() * 2;
+    let group_index = |document: &ExportDocument| match layout {
+        Layout::Unified(_) => 0,
+        Layout::Original => {
+            let key = DocumentKind::of(document).template_key;
+            groups
+                .iter()
+                .position(|g| g.template_id.as_deref() == Some(key.as_str()))
+                .unwrap_or(0)
+        }
+    };
+    for page in pages {
+        let page = page?;
+        let mut rows: Vec<Vec<table::TableRow>> = vec![Vec::new(); validation_sheet + 1];
+        for document in page.iter() {
+            let index = group_index(document);
+            let columns = &groups[index].columns;
+            rows[index * 2].push(table::document_row(document, columns));
+            rows[index * 2 + 1].extend(table::line_rows(document, columns));
+            rows[validation_sheet].extend(table::validation_rows(document));
+        }
+        for (sheet, sheet_rows) in rows.iter().enumerate() {
+            workbook.write_rows(sheet, sheet_rows)?;
+        }
+    }
+    workbook.save_atomically(path)
+}
+
+/// Exports the documents of the history matching a filter, in id order. XLSX is streamed: documents are
+/// loaded [`PAGE_SIZE`] at a time and written as they come, so memory stays flat in the number of
+/// documents. CSV and JSON load the selection whole, then write it.
+pub fn export_from_store(
+    store: &Store,
+    filter: &DocumentFilter,
+    templates: &TemplateSet,
+    format: Format,
+    options: &ExportOptions,
+    path: &Path,
+) -> Result<ExportReport> {
+    export_from_store_in_pages(store, filter, templates, format, options, path, PAGE_SIZE)
+}
+
+/// [`export_from_store`], loading `page_size` documents at a time for XLSX.
+pub fn export_from_store_in_pages(
+    store: &Store,
+    filter: &DocumentFilter,
+    templates: &TemplateSet,
+    format: Format,
+    options: &ExportOptions,
+    path: &Path,
+    page_size: usize,
+) -> Result<ExportReport> {
+    let page_size = page_size.max(1);
+    if format != Format::Xlsx {
+        let documents = load_documents(store, filter)?;
+        return export(&documents, templates, format, options, path);
+    }
+    let mut rows = store.documents(filter)?;
+    rows.sort_by_key(|row| row.id);
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut extraction_kinds = store.extraction_kinds(&ids)?.into_iter().peekable();
+    let mut kinds = Vec::with_capacity(ids.len());
+    let mut unknown_ids = std::collections::HashSet::new();
+    for id in &ids {
+        match extraction_kinds.next_if(|kind| kind.document_id == *id) {
+            Some(kind) => {
+                if templates.get(&kind.template_id).is_none() {
+                    unknown_ids.insert(*id);
+                }
+                kinds.push(DocumentKind {
+                    template_key: kind.template_id,
+                    document_type: Some(kind.document_type),
+                });
+            }
+            None => kinds.push(DocumentKind {
+                template_key: UNPROCESSED.to_string(),
+                document_type: None,
+            }),
+        }
+    }
+    // Documents of templates since deleted bring their own columns: load them first (usually none).
+    let mut unknown = Vec::with_capacity(unknown_ids.len());
+    for row in rows.iter().filter(|row| unknown_ids.contains(&row.id)) {
+        unknown.push(ExportDocument {
+            row: row.clone(),
+            extraction: store.extraction(row.id)?,
+        });
+    }
+    let unknown_refs: Vec<&ExportDocument> = unknown.iter().collect();
+    let n_documents = rows.len();
+    let mut remaining = rows.into_iter();
+    let pages = std::iter::from_fn(|| {
+        let page: Vec<DocumentRow> = remaining.by_ref().take(page_size).collect();
+        if page.is_empty() {
+            return None;
+        }
+        let loaded: Result<Vec<ExportDocument>> = page
+            .into_iter()
+            .map(|row| {
+                let extraction = store.extraction(row.id)?;
+                Ok(ExportDocument { row, extraction })
+            })
+            .collect();
+        Some(loaded.map(std::borrow::Cow::Owned))
+    });
+    write_xlsx(
+        &kinds,
+        &unknown_refs,
+        pages,
+        templates,
+        &options.layout,
+        path,
+    )?;
+    Ok(ExportReport {
+        path: path.to_path_buf(),
+        files: vec![path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned())],
+        n_documents,
+    })
 }

@@ -197,30 +197,37 @@ fn header_cells(document: &ExportDocument, columns: &FieldColumns) -> Vec<CellVa
         .collect()
 }
 
-/// The Documents table.
-pub fn documents_table(name: &str, documents: &[&ExportDocument], columns: &FieldColumns) -> Table {
+/// The Documents table's columns.
+pub fn documents_columns(columns: &FieldColumns) -> Vec<Column> {
     let mut header = meta_columns();
     header.extend(columns.header.iter().map(|(c, _)| c.clone()));
-    let rows = documents
-        .iter()
-        .map(|document| {
-            let mut cells = meta_cells(document);
-            cells.extend(header_cells(document, columns));
-            TableRow {
-                cells,
-                failed: is_failed(document),
-            }
-        })
-        .collect();
-    Table {
-        name: name.to_string(),
-        columns: header,
-        rows,
+    header
+}
+
+/// A document's row in the Documents table.
+pub fn document_row(document: &ExportDocument, columns: &FieldColumns) -> TableRow {
+    let mut cells = meta_cells(document);
+    cells.extend(header_cells(document, columns));
+    TableRow {
+        cells,
+        failed: is_failed(document),
     }
 }
 
-/// The Line items table: one row per line item, with the document's header fields repeated.
-pub fn lines_table(name: &str, documents: &[&ExportDocument], columns: &FieldColumns) -> Table {
+/// The Documents table.
+pub fn documents_table(name: &str, documents: &[&ExportDocument], columns: &FieldColumns) -> Table {
+    Table {
+        name: name.to_string(),
+        columns: documents_columns(columns),
+        rows: documents
+            .iter()
+            .map(|document| document_row(document, columns))
+            .collect(),
+    }
+}
+
+/// The Line items table's columns.
+pub fn lines_columns(columns: &FieldColumns) -> Vec<Column> {
     let mut header = vec![
         Column::new("document_id", "Document"),
         Column::new("file_name", "File"),
@@ -235,13 +242,20 @@ pub fn lines_table(name: &str, documents: &[&ExportDocument], columns: &FieldCol
             c.clone()
         }
     }));
-    let mut rows = Vec::new();
-    for document in documents {
-        let Some(extraction) = &document.extraction else {
-            continue;
-        };
-        let repeated = header_cells(document, columns);
-        for (index, item) in extraction.table_items.iter().enumerate() {
+    header
+}
+
+/// A document's rows in the Line items table: one per line item, with its header fields repeated.
+pub fn line_rows(document: &ExportDocument, columns: &FieldColumns) -> Vec<TableRow> {
+    let Some(extraction) = &document.extraction else {
+        return Vec::new();
+    };
+    let repeated = header_cells(document, columns);
+    extraction
+        .table_items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
             let mut cells = vec![
                 CellValue::Integer(document.row.id),
                 CellValue::Text(document.row.file_name.clone()),
@@ -253,42 +267,54 @@ pub fn lines_table(name: &str, documents: &[&ExportDocument], columns: &FieldCol
                     .get(&column.key)
                     .map_or(CellValue::Empty, |cell| CellValue::from(&cell.value))
             }));
-            rows.push(TableRow {
+            TableRow {
                 cells,
                 failed: !extraction.is_valid,
-            });
-        }
-    }
+            }
+        })
+        .collect()
+}
+
+/// The Line items table: one row per line item, with the document's header fields repeated.
+pub fn lines_table(name: &str, documents: &[&ExportDocument], columns: &FieldColumns) -> Table {
     Table {
         name: name.to_string(),
-        columns: header,
-        rows,
+        columns: lines_columns(columns),
+        rows: documents
+            .iter()
+            .flat_map(|document| line_rows(document, columns))
+            .collect(),
     }
 }
 
-/// The Validation table: one row per rule result.
-pub fn validation_table(name: &str, documents: &[&ExportDocument]) -> Table {
-    let columns = vec![
+/// The Validation table's columns.
+pub fn validation_columns() -> Vec<Column> {
+    vec![
         Column::new("document_id", "Document"),
         Column::new("file_name", "File"),
         Column::new("rule", "Rule"),
         Column::new("rule_type", "Type"),
         Column::new("status", "Result"),
         Column::new("message", "Message"),
-    ];
-    let mut rows = Vec::new();
-    for document in documents {
-        let Some(extraction) = &document.extraction else {
-            continue;
-        };
-        for result in &extraction.validation {
+    ]
+}
+
+/// A document's rows in the Validation table: one per rule result.
+pub fn validation_rows(document: &ExportDocument) -> Vec<TableRow> {
+    let Some(extraction) = &document.extraction else {
+        return Vec::new();
+    };
+    extraction
+        .validation
+        .iter()
+        .map(|result| {
             let status = match result.status {
                 RuleStatus::Pass => "pass",
                 RuleStatus::Fail => "fail",
                 RuleStatus::Warn => "warn",
                 RuleStatus::Skipped => "skipped",
             };
-            rows.push(TableRow {
+            TableRow {
                 cells: vec![
                     CellValue::Integer(document.row.id),
                     CellValue::Text(document.row.file_name.clone()),
@@ -298,13 +324,20 @@ pub fn validation_table(name: &str, documents: &[&ExportDocument]) -> Table {
                     CellValue::Text(result.message.clone()),
                 ],
                 failed: result.status == RuleStatus::Fail,
-            });
-        }
-    }
+            }
+        })
+        .collect()
+}
+
+/// The Validation table: one row per rule result.
+pub fn validation_table(name: &str, documents: &[&ExportDocument]) -> Table {
     Table {
         name: name.to_string(),
-        columns,
-        rows,
+        columns: validation_columns(),
+        rows: documents
+            .iter()
+            .flat_map(|document| validation_rows(document))
+            .collect(),
     }
 }
 

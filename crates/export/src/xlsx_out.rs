@@ -1,12 +1,15 @@
-//! XLSX output: one worksheet per table, numbers as numbers (2-decimal format), dates as real dates, a bold
-//! frozen header row with an autofilter, column widths from the content, and rows of documents whose
-//! validation failed filled red.
+//! XLSX output, streamed (rust_xlsxwriter's constant-memory mode): one worksheet per table, numbers as
+//! numbers (2-decimal format), dates as real dates, a bold frozen header row with an autofilter, column
+//! widths from the header and the first rows, and rows of documents whose validation failed filled red.
 
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use crate::error::Result;
-use crate::table::{neutralize_formula, CellValue, Table};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook};
+
+use crate::error::{ExportError, Result};
+use crate::table::{neutralize_formula, CellValue, Column, Table, TableRow};
 
 /// The fill of rows whose validation failed (Excel's "bad" red).
 const FAILED_FILL: u32 = 0xFFC7CE;
@@ -49,78 +52,193 @@ pub fn sheet_name(name: &str) -> String {
     cleaned.chars().take(31).collect()
 }
 
-fn write_table(sheet: &mut Worksheet, table: &Table) -> Result<()> {
-    sheet.set_name(sheet_name(&table.name))?;
-    let ok = Formats::new(false);
-    let failed = Formats::new(true);
-    let mut widths: Vec<usize> = table
-        .columns
-        .iter()
-        .map(|c| c.name.chars().count() + 2)
-        .collect();
-    for (col, column) in table.columns.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, &column.name, &ok.header)?;
+/// How wide a cell's content is, in characters.
+fn cell_width(cell: &CellValue) -> usize {
+    match cell {
+        CellValue::Empty => 0,
+        CellValue::Text(text) => neutralize_formula(text).chars().count(),
+        CellValue::Number(number) => {
+            format!("{:.2}", number.to_f64().unwrap_or_default()).len() + 3
+        }
+        CellValue::Integer(number) => number.to_string().len(),
+        CellValue::Date(_) => 10,
     }
-    for (index, row) in table.rows.iter().enumerate() {
-        let r = index as u32 + 1;
-        let formats = if row.failed { &failed } else { &ok };
-        for (col, cell) in row.cells.iter().enumerate() {
-            let c = col as u16;
-            let width = match cell {
-                CellValue::Empty => {
-                    if row.failed {
-                        sheet.write_blank(r, c, &formats.text)?;
-                    }
-                    0
+}
+
+/// A worksheet being written: its columns and the next row to write.
+struct SheetProgress {
+    columns: Vec<Column>,
+    next_row: u32,
+    widths_set: bool,
+}
+
+/// A workbook written row by row in rust_xlsxwriter's constant-memory mode: each worksheet's rows go to a
+/// temporary file as they are written, so memory stays flat however many rows there are. Rows of a sheet
+/// are written in order; column widths are decided from the header and the first rows written to a sheet.
+pub struct StreamingWorkbook {
+    workbook: Workbook,
+    sheets: Vec<SheetProgress>,
+    ok: Formats,
+    failed: Formats,
+}
+
+impl StreamingWorkbook {
+    /// A workbook with one worksheet per `(name, columns)`, in order, each with its bold frozen header row.
+    pub fn new(sheets: Vec<(String, Vec<Column>)>) -> Result<StreamingWorkbook> {
+        let mut workbook = Workbook::new();
+        let ok = Formats::new(false);
+        let failed = Formats::new(true);
+        let mut progress = Vec::with_capacity(sheets.len());
+        for (name, columns) in sheets {
+            let sheet = workbook.add_worksheet_with_constant_memory();
+            sheet.set_name(sheet_name(&name))?;
+            sheet.set_freeze_panes(1, 0)?;
+            for (col, column) in columns.iter().enumerate() {
+                sheet.write_string_with_format(0, col as u16, &column.name, &ok.header)?;
+            }
+            progress.push(SheetProgress {
+                columns,
+                next_row: 1,
+                widths_set: false,
+            });
+        }
+        Ok(StreamingWorkbook {
+            workbook,
+            sheets: progress,
+            ok,
+            failed,
+        })
+    }
+
+    /// Sets a sheet's column widths from its header and `rows`, clamped to 8..=60 characters.
+    fn set_widths(&mut self, index: usize, rows: &[TableRow]) -> Result<()> {
+        let progress = &mut self.sheets[index];
+        let mut widths: Vec<usize> = progress
+            .columns
+            .iter()
+            .map(|c| c.name.chars().count() + 2)
+            .collect();
+        for row in rows {
+            for (col, cell) in row.cells.iter().enumerate() {
+                if let Some(current) = widths.get_mut(col) {
+                    *current = (*current).max(cell_width(cell) + 2);
                 }
-                CellValue::Text(text) => {
-                    let text = neutralize_formula(text);
-                    sheet.write_string_with_format(r, c, text.as_ref(), &formats.text)?;
-                    text.chars().count()
-                }
-                CellValue::Number(number) => {
-                    // The decimal becomes a binary float only here, at the spreadsheet's boundary.
-                    let value = number.to_f64().unwrap_or_default();
-                    sheet.write_number_with_format(r, c, value, &formats.number)?;
-                    format!("{value:.2}").len() + 3
-                }
-                CellValue::Integer(number) => {
-                    sheet.write_number_with_format(r, c, *number as f64, &formats.text)?;
-                    number.to_string().len()
-                }
-                CellValue::Date(date) => {
-                    use chrono::Datelike;
-                    let excel_date = ExcelDateTime::from_ymd(
-                        date.year() as u16,
-                        date.month() as u8,
-                        date.day() as u8,
-                    )?;
-                    sheet.write_datetime_with_format(r, c, &excel_date, &formats.date)?;
-                    10
-                }
-            };
-            if let Some(current) = widths.get_mut(col) {
-                *current = (*current).max(width + 2);
             }
         }
+        progress.widths_set = true;
+        let sheet = self.workbook.worksheet_from_index(index)?;
+        for (col, width) in widths.iter().enumerate() {
+            sheet.set_column_width(col as u16, (*width).clamp(8, 60) as f64)?;
+        }
+        Ok(())
     }
-    for (col, width) in widths.iter().enumerate() {
-        sheet.set_column_width(col as u16, (*width).clamp(8, 60) as f64)?;
+
+    /// Appends rows to the sheet at `index`. The first non-empty call decides the sheet's column widths.
+    pub fn write_rows(&mut self, index: usize, rows: &[TableRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if !self.sheets[index].widths_set {
+            self.set_widths(index, rows)?;
+        }
+        let mut r = self.sheets[index].next_row;
+        let sheet = self.workbook.worksheet_from_index(index)?;
+        for row in rows {
+            let formats = if row.failed { &self.failed } else { &self.ok };
+            for (col, cell) in row.cells.iter().enumerate() {
+                let c = col as u16;
+                match cell {
+                    CellValue::Empty => {
+                        if row.failed {
+                            sheet.write_blank(r, c, &formats.text)?;
+                        }
+                    }
+                    CellValue::Text(text) => {
+                        let text = neutralize_formula(text);
+                        sheet.write_string_with_format(r, c, text.as_ref(), &formats.text)?;
+                    }
+                    CellValue::Number(number) => {
+                        // The decimal becomes a binary float only here, at the spreadsheet's boundary.
+                        let value = number.to_f64().unwrap_or_default();
+                        sheet.write_number_with_format(r, c, value, &formats.number)?;
+                    }
+                    CellValue::Integer(number) => {
+                        sheet.write_number_with_format(r, c, *number as f64, &formats.text)?;
+                    }
+                    CellValue::Date(date) => {
+                        use chrono::Datelike;
+                        let excel_date = ExcelDateTime::from_ymd(
+                            date.year() as u16,
+                            date.month() as u8,
+                            date.day() as u8,
+                        )?;
+                        sheet.write_datetime_with_format(r, c, &excel_date, &formats.date)?;
+                    }
+                }
+            }
+            r += 1;
+        }
+        self.sheets[index].next_row = r;
+        Ok(())
     }
-    sheet.set_freeze_panes(1, 0)?;
-    if !table.columns.is_empty() {
-        let last_row = table.rows.len() as u32;
-        sheet.autofilter(0, 0, last_row, table.columns.len() as u16 - 1)?;
+
+    /// Adds each sheet's autofilter (over the rows written) and column widths (from the header alone for
+    /// a sheet that got no rows).
+    fn finish_sheets(&mut self) -> Result<()> {
+        for index in 0..self.sheets.len() {
+            if !self.sheets[index].widths_set {
+                self.set_widths(index, &[])?;
+            }
+            let n_columns = self.sheets[index].columns.len();
+            let last_row = self.sheets[index].next_row - 1;
+            if n_columns > 0 {
+                let sheet = self.workbook.worksheet_from_index(index)?;
+                sheet.autofilter(0, 0, last_row, n_columns as u16 - 1)?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Finishes the workbook and writes it to `path` atomically (a temporary file in the same folder,
+    /// synced, then renamed over).
+    pub fn save_atomically(mut self, path: &Path) -> Result<()> {
+        self.finish_sheets()?;
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let io_error = |source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut temporary = tempfile::NamedTempFile::new_in(&folder).map_err(io_error)?;
+        {
+            let mut writer = std::io::BufWriter::new(temporary.as_file_mut());
+            self.workbook.save_to_writer(&mut writer)?;
+            writer.flush().map_err(io_error)?;
+        }
+        temporary.as_file().sync_all().map_err(io_error)?;
+        temporary.persist(path).map_err(|e| io_error(e.error))?;
+        Ok(())
+    }
+
+    /// Finishes the workbook and returns it as bytes.
+    pub fn into_bytes(mut self) -> Result<Vec<u8>> {
+        self.finish_sheets()?;
+        Ok(self.workbook.save_to_buffer()?)
+    }
 }
 
 /// A workbook with one worksheet per table, as bytes.
 pub fn workbook_bytes(tables: &[Table]) -> Result<Vec<u8>> {
-    let mut workbook = Workbook::new();
-    for table in tables {
-        let sheet = workbook.add_worksheet();
-        write_table(sheet, table)?;
+    let mut workbook = StreamingWorkbook::new(
+        tables
+            .iter()
+            .map(|table| (table.name.clone(), table.columns.clone()))
+            .collect(),
+    )?;
+    for (index, table) in tables.iter().enumerate() {
+        workbook.write_rows(index, &table.rows)?;
     }
-    Ok(workbook.save_to_buffer()?)
+    workbook.into_bytes()
 }

@@ -10,7 +10,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use quire_document::BBox;
 use quire_export::{
-    export, load_documents, CsvOptions, ExportDocument, ExportOptions, Format, Layout,
+    export, export_from_store_in_pages, load_documents, CsvOptions, ExportDocument, ExportOptions,
+    Format, Layout,
 };
 use quire_extract::template::RuleType;
 use quire_extract::test_pages::document_from_layout;
@@ -590,4 +591,65 @@ fn an_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files() {
     .unwrap_err();
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains("x.json"));
+}
+
+/// Every sheet of a workbook: its name and its cells, row by row.
+fn workbook_cells(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+    let mut workbook: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    workbook
+        .sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = workbook.worksheet_range(&name).unwrap();
+            let rows = range.rows().map(|row| row.to_vec()).collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn xlsx_streamed_from_the_history_in_pages_has_the_same_cells_as_an_export_of_loaded_documents() {
+    let (store, templates) = history();
+    let dir = tempfile::tempdir().unwrap();
+    for layout in [Layout::Original, Layout::Unified(None)] {
+        let options = ExportOptions {
+            layout: layout.clone(),
+            ..Default::default()
+        };
+        let whole = dir.path().join("whole.xlsx");
+        export(
+            &documents(&store),
+            &templates,
+            Format::Xlsx,
+            &options,
+            &whole,
+        )
+        .unwrap();
+        let expected = workbook_cells(&whole);
+        for page_size in [1, 2, 500] {
+            let streamed = dir.path().join(format!("streamed-{page_size}.xlsx"));
+            let report = export_from_store_in_pages(
+                &store,
+                &DocumentFilter::default(),
+                &templates,
+                Format::Xlsx,
+                &options,
+                &streamed,
+                page_size,
+            )
+            .unwrap();
+            assert_eq!(report.n_documents, 4);
+            let actual = workbook_cells(&streamed);
+            assert_eq!(actual, expected, "{layout:?}, pages of {page_size}");
+            let sheet_xml = zip_entry(&streamed, "xl/worksheets/sheet1.xml");
+            assert!(sheet_xml.contains("ySplit=\"1\""), "frozen header");
+            assert!(sheet_xml.contains("<col "), "column widths");
+        }
+        let n_rows: usize = expected
+            .iter()
+            .filter(|(name, _)| name.ends_with("documents") || name == "Documents")
+            .map(|(_, rows)| rows.len() - 1)
+            .sum();
+        assert_eq!(n_rows, 4, "{layout:?}: one row per document");
+    }
 }

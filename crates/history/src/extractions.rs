@@ -7,6 +7,14 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use crate::error::{HistoryError, Result, SqliteContext};
 use crate::{now_text, Store};
 
+/// Which template extracted a document, and the document type it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionKind {
+    pub document_id: i64,
+    pub template_id: String,
+    pub document_type: String,
+}
+
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE extractions (
     document_id      INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
@@ -218,6 +226,38 @@ impl Store {
         let extraction = serde_json::from_value(serde_json::Value::Object(object))
             .map_err(corrupt("extraction"))?;
         Ok(Some(extraction))
+    }
+
+    /// The template and document type of these documents' extractions, in id order, read without
+    /// decoding the extracted values (documents without an extraction are left out): what an export
+    /// needs to lay out its sheets before it loads the documents themselves.
+    pub fn extraction_kinds(&self, document_ids: &[i64]) -> Result<Vec<ExtractionKind>> {
+        let mut kinds = Vec::with_capacity(document_ids.len());
+        // SQLite limits the number of parameters of one statement.
+        for chunk in document_ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let mut statement = self
+                .connection
+                .prepare(&format!(
+                    "SELECT document_id, template_id, document_type FROM extractions
+                     WHERE document_id IN ({placeholders}) ORDER BY document_id"
+                ))
+                .during("reading extraction templates")?;
+            let rows = statement
+                .query_map(rusqlite::params_from_iter(chunk), |row| {
+                    Ok(ExtractionKind {
+                        document_id: row.get(0)?,
+                        template_id: row.get(1)?,
+                        document_type: row.get(2)?,
+                    })
+                })
+                .during("reading extraction templates")?;
+            for row in rows {
+                kinds.push(row.during("reading extraction templates")?);
+            }
+        }
+        kinds.sort_by_key(|kind| kind.document_id);
+        Ok(kinds)
     }
 
     /// A document's validation results, in rule order.

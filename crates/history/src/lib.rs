@@ -26,6 +26,7 @@ use rusqlite::Connection;
 pub use corrections::{Correction, EditOutcome, FieldEdit};
 pub use documents::{DocumentRow, DocumentStatus, HistoryDuplicates, ProcessedDocument};
 pub use error::{HistoryError, Result};
+pub use extractions::ExtractionKind;
 pub use jobs::{parse_time, Job, JobCounts, JobStatus};
 pub use originals::{extension_for_mime, store_original};
 pub use pages::StoredPage;

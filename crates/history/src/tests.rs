@@ -626,3 +626,27 @@ fn sync_state_is_recorded_and_replaced() {
     store.set_sync_state(&sync).unwrap();
     assert_eq!(store.sync_state(document_id).unwrap(), Some(sync));
 }
+
+#[test]
+fn extraction_kinds_name_each_extracted_documents_template_in_id_order_across_chunks() {
+    let mut store = Store::open_in_memory().unwrap();
+    let (first, _) = store_invoice(&mut store, "INV-KIND-1");
+    let (second, _) = store_invoice(&mut store, "INV-KIND-2");
+    let job_id = store
+        .create_job("t", &serde_json::json!({}), &[PathBuf::from("/in/x.pdf")])
+        .unwrap();
+    let (failed, _) = store.pending_documents(job_id).unwrap()[0].clone();
+    store
+        .record_failure(failed, "truncated_pdf", "/in/x.pdf: truncated", 0)
+        .unwrap();
+    let expected_template = store.extraction(first).unwrap().unwrap().template_id;
+    // More ids than one statement takes (500), unknown ones included: those without an extraction are left out.
+    let mut ids: Vec<i64> = (10_000..10_600).collect();
+    ids.extend([second, failed, first]);
+    let kinds = store.extraction_kinds(&ids).unwrap();
+    let found: Vec<i64> = kinds.iter().map(|k| k.document_id).collect();
+    assert_eq!(found, vec![first, second]);
+    assert!(kinds
+        .iter()
+        .all(|k| k.template_id == expected_template && k.document_type == "invoice"));
+}
