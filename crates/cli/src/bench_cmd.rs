@@ -235,43 +235,27 @@ fn tesseract_cli(images: &[PathBuf], processes: usize, language: &str) -> anyhow
 }
 
 fn save_png_with_dpi(image: &image::DynamicImage, dpi: u32, path: &Path) -> anyhow::Result<()> {
-    use image::ImageEncoder;
-    let mut bytes = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut bytes).write_image(
-        image.as_bytes(),
-        image.width(),
-        image.height(),
-        image.color().into(),
-    )?;
-    // Insert a pHYs chunk after IHDR so both readers see the resolution.
+    let color = match image {
+        image::DynamicImage::ImageRgb8(_) => png::ColorType::Rgb,
+        _ => png::ColorType::Grayscale,
+    };
+    let pixels = match image {
+        image::DynamicImage::ImageRgb8(rgb) => rgb.as_raw().clone(),
+        other => other.to_luma8().into_raw(),
+    };
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, image.width(), image.height());
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    // The resolution goes in the pHYs chunk so that both readers (Quire and the tesseract CLI) see it.
     let per_metre = (f64::from(dpi) / 0.0254).round() as u32;
-    let mut data = Vec::new();
-    data.extend_from_slice(&per_metre.to_be_bytes());
-    data.extend_from_slice(&per_metre.to_be_bytes());
-    data.push(1);
-    let mut chunk = Vec::new();
-    chunk.extend_from_slice(&9u32.to_be_bytes());
-    chunk.extend_from_slice(b"pHYs");
-    chunk.extend_from_slice(&data);
-    chunk.extend_from_slice(&crc32(b"pHYs", &data).to_be_bytes());
-    bytes.splice(33..33, chunk);
-    std::fs::write(path, bytes)?;
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: per_metre,
+        yppu: per_metre,
+        unit: png::Unit::Meter,
+    }));
+    encoder.write_header()?.write_image_data(&pixels)?;
     Ok(())
-}
-
-fn crc32(kind: &[u8], data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in kind.iter().chain(data) {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 fn collect_documents(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
