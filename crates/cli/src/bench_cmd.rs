@@ -46,7 +46,10 @@ fn bench_read(global: &GlobalArgs, args: &BenchReadArgs) -> anyhow::Result<ExitC
     let n_workers = args
         .workers
         .unwrap_or_else(crate::read_cmd::default_workers);
-    let files = collect_documents(&args.dir)?;
+    let files = quire_engine::collect_inputs(&quire_engine::Inputs {
+        paths: vec![args.dir.clone()],
+        ..Default::default()
+    })?;
     anyhow::ensure!(
         !files.is_empty(),
         "no documents found in {}",
@@ -256,26 +259,6 @@ fn save_png_with_dpi(image: &image::DynamicImage, dpi: u32, path: &Path) -> anyh
     }));
     encoder.write_header()?.write_image_data(&pixels)?;
     Ok(())
-}
-
-fn collect_documents(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("json" | "md" | "txt" | "csv")
-            ) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// Peak resident set size of this process (Linux), in MiB.
