@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use quire_document::Document;
 
-use crate::regex_engine::compile_regex;
+use crate::regex_engine::cached_regex;
 use crate::template::{Recognition, Template, TemplateSet};
 
 /// The outcome of classifying one document.
@@ -86,6 +86,11 @@ pub fn contains_phrase(text: &str, phrase: &str) -> bool {
     false
 }
 
+/// Characters with a meaning in a regex: a keyword without any of them matches as a plain substring.
+const REGEX_SYNTAX: &[char] = &[
+    '\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$',
+];
+
 /// Evaluates one template's recognition rules against the document's recognition text.
 ///
 /// Plain keywords are matched case-insensitively on `text` (lower case, whitespace collapsed); regex
@@ -94,7 +99,11 @@ pub fn evaluate_recognition(template: &Template, text: &str, raw_text: &str) -> 
     let recognition: &Recognition = &template.recognition;
     let matches = |keyword: &str| -> bool {
         if recognition.keywords_are_regex {
-            compile_regex(keyword)
+            // A keyword without regex syntax (most are: a name, a VAT number) is a plain substring.
+            if !keyword.contains(REGEX_SYNTAX) {
+                return raw_text.contains(keyword);
+            }
+            cached_regex(keyword)
                 .ok()
                 .and_then(|regex| regex.is_match(raw_text).ok())
                 .unwrap_or(false)

@@ -430,9 +430,7 @@ fn invoice2data_case(root: &Path, path: &Path) -> Result<Option<EvalCase>> {
         .unwrap_or(&truth);
     let mut fields = object_strings(object);
     fields.remove("desc");
-    let line_items = object
-        .get("lines")
-        .and_then(Json::as_array)
+    let line_items = invoice2data_lines(object)
         .map(|items| items.iter().map(object_strings).collect())
         .unwrap_or_default();
     Ok(Some(EvalCase {
@@ -443,6 +441,19 @@ fn invoice2data_case(root: &Path, path: &Path) -> Result<Option<EvalCase>> {
         fields,
         line_items,
     }))
+}
+
+/// The line items of an invoice2data result: its `lines`, else the first list of objects (templates name
+/// their lines field freely: `line_items`, `sums`, ...).
+pub fn invoice2data_lines(object: &Json) -> Option<&Vec<Json>> {
+    if let Some(lines) = object.get("lines").and_then(Json::as_array) {
+        return Some(lines);
+    }
+    object.as_object()?.values().find_map(|value| {
+        value
+            .as_array()
+            .filter(|items| !items.is_empty() && items.iter().all(Json::is_object))
+    })
 }
 
 /// The comparison of one field.
@@ -557,7 +568,19 @@ pub fn compare(
 
 fn guess_format(key: &str) -> Option<FormatType> {
     let lower = key.to_lowercase();
-    if lower.contains("date") {
+    // `date` as a word of the name (dueDate, date_due), not inside one (mandate_id).
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in key.chars() {
+        if c == '_' || c == '-' || (c.is_uppercase() && !word.is_empty()) {
+            words.push(std::mem::take(&mut word));
+        }
+        if c != '_' && c != '-' {
+            word.extend(c.to_lowercase());
+        }
+    }
+    words.push(word);
+    if words.iter().any(|w| w == "date") {
         Some(FormatType::Date)
     } else if lower.contains("amount")
         || lower.contains("price")
@@ -578,6 +601,24 @@ pub fn match_items(
     extracted: &[Row],
     format_of: &dyn Fn(&str) -> Option<FormatType>,
 ) -> usize {
+    let extracted: Vec<BTreeMap<String, String>> = extracted.iter().map(row_strings).collect();
+    match_item_strings(expected, &extracted, format_of)
+}
+
+/// A row's cells as normalised strings.
+fn row_strings(row: &Row) -> BTreeMap<String, String> {
+    row.cells
+        .iter()
+        .map(|(key, cell)| (key.clone(), cell.value.normalized_string()))
+        .collect()
+}
+
+/// [`match_items`] over rows already given as normalised strings.
+pub fn match_item_strings(
+    expected: &[BTreeMap<String, String>],
+    extracted: &[BTreeMap<String, String>],
+    format_of: &dyn Fn(&str) -> Option<FormatType>,
+) -> usize {
     let mut used = vec![false; extracted.len()];
     let mut n_matched = 0;
     for item in expected {
@@ -588,15 +629,17 @@ pub fn match_items(
             let mut n_compared = 0;
             let mut all_agree = true;
             for (key, value) in item {
-                let Some(cell) = row.cells.get(key) else {
+                let Some(got) = row.get(key) else {
                     continue;
                 };
-                let got = cell.value.normalized_string();
                 let format = format_of(key);
-                let agrees = if format == Some(FormatType::Text) || format.is_none() {
-                    text_overlap(value, &got)
+                let agrees = if format == Some(FormatType::Text) {
+                    text_overlap(value, got)
+                } else if format.is_none() {
+                    // Untyped: equal numbers ("1.0" and "1"), or overlapping text.
+                    values_match(None, value, got) || text_overlap(value, got)
                 } else {
-                    values_match(format, value, &got)
+                    values_match(format, value, got)
                 };
                 n_compared += 1;
                 if !agrees {
@@ -626,6 +669,76 @@ fn text_overlap(expected: &str, extracted: &str) -> bool {
     // lines, like article numbers, that the ground truth leaves out).
     let n_common = words_a.iter().filter(|w| words_b.contains(w)).count();
     n_common * 2 > words_a.len() && words_b.len() <= 4 * words_a.len().max(3)
+}
+
+/// Extracted values in plain form: header fields and line-item rows as normalised strings. Another tool's
+/// output (e.g. invoice2data's, converted by the benchmark driver) or Quire's own extraction flattened, so
+/// that both are scored by the same rules ([`score_prediction`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    #[serde(default)]
+    pub line_items: Vec<BTreeMap<String, String>>,
+}
+
+impl Prediction {
+    /// Quire's extraction in plain form (values as [`crate::Value::normalized_string`]).
+    pub fn from_extraction(extraction: &Extraction) -> Prediction {
+        Prediction {
+            fields: extraction
+                .fields
+                .iter()
+                .map(|(key, field)| (key.clone(), field.value.normalized_string()))
+                .collect(),
+            line_items: extraction.table_items.iter().map(row_strings).collect(),
+        }
+    }
+}
+
+/// Scores a prediction against a case's ground truth with the rules of [`compare`], the field types
+/// guessed from the names (`date…` dates; `amount…`, `…price`, `quantity` numbers; other values compared as
+/// numbers when both read as numbers, else as normalised text). `None` is a document the tool gave no
+/// result for: every field wrong.
+pub fn score_prediction(case: &EvalCase, prediction: Option<&Prediction>) -> CaseResult {
+    let empty = Prediction::default();
+    let predicted = prediction.unwrap_or(&empty);
+    let fields = case
+        .fields
+        .iter()
+        .map(|(key, expected)| {
+            let extracted = predicted
+                .fields
+                .get(key)
+                .filter(|value| !value.trim().is_empty())
+                .cloned();
+            let correct = extracted
+                .as_deref()
+                .is_some_and(|e| values_match(guess_format(key), expected, e));
+            FieldOutcome {
+                field: key.clone(),
+                expected: expected.clone(),
+                extracted,
+                correct,
+            }
+        })
+        .collect();
+    CaseResult {
+        name: case.name.clone(),
+        rendering: case.rendering.clone(),
+        error: prediction
+            .is_none()
+            .then(|| "no result for this document".to_string()),
+        template_id: None,
+        classified_correctly: None,
+        fields,
+        n_expected_items: case.line_items.len(),
+        n_extracted_items: predicted.line_items.len(),
+        n_matched_items: match_item_strings(&case.line_items, &predicted.line_items, &guess_format),
+        is_valid: None,
+        read_ms: 0,
+        extract_ms: 0,
+    }
 }
 
 /// Why a document could not be read (the reader's error, whatever its type).
@@ -876,6 +989,75 @@ mod tests {
         assert_eq!(summary.n_fields, 5);
         assert_eq!(summary.n_fields_correct, 5, "{results:#?}");
         assert_eq!(summary.n_classified_correctly, 1);
+    }
+
+    #[test]
+    fn a_prediction_is_scored_by_the_same_rules_as_an_extraction() {
+        let case = EvalCase {
+            name: "compare/oyo.pdf".into(),
+            document_path: PathBuf::from("compare/oyo.pdf"),
+            document_type: Some("invoice".into()),
+            rendering: Some("text".into()),
+            fields: BTreeMap::from([
+                ("amount".to_string(), "1939.0".to_string()),
+                ("date".to_string(), "2017-12-31".to_string()),
+                ("issuer".to_string(), "OYO".to_string()),
+                ("invoice_number".to_string(), "IBZY2087".to_string()),
+            ]),
+            line_items: vec![BTreeMap::from([
+                ("description".to_string(), "Room night".to_string()),
+                ("price".to_string(), "1939".to_string()),
+            ])],
+        };
+        let prediction = Prediction {
+            fields: BTreeMap::from([
+                ("amount".to_string(), "1939.00".to_string()),
+                ("date".to_string(), "2017-12-31".to_string()),
+                ("issuer".to_string(), "oyo".to_string()),
+                ("invoice_number".to_string(), "IBZY2088".to_string()),
+            ]),
+            line_items: vec![
+                BTreeMap::from([
+                    ("description".to_string(), "Room night".to_string()),
+                    ("price".to_string(), "1939.0".to_string()),
+                ]),
+                BTreeMap::from([("price".to_string(), "5".to_string())]),
+            ],
+        };
+        let result = score_prediction(&case, Some(&prediction));
+        let correct: Vec<(&str, bool)> = result
+            .fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.correct))
+            .collect();
+        assert_eq!(
+            correct,
+            [
+                ("amount", true),
+                ("date", true),
+                ("invoice_number", false),
+                ("issuer", true)
+            ]
+        );
+        assert_eq!(
+            (
+                result.n_expected_items,
+                result.n_extracted_items,
+                result.n_matched_items
+            ),
+            (1, 2, 1)
+        );
+        let truth: Json = serde_json::from_str(
+            r#"{"issuer": "S", "line_items": [{"item": "A"}, {"item": "B"}], "tags": ["x"]}"#,
+        )
+        .unwrap();
+        assert_eq!(invoice2data_lines(&truth).map(Vec::len), Some(2));
+        assert_eq!(guess_format("dueDate"), Some(FormatType::Date));
+        assert_eq!(guess_format("date_check_in"), Some(FormatType::Date));
+        assert_eq!(guess_format("mandate_id"), None);
+        let missing = score_prediction(&case, None);
+        assert!(missing.error.is_some());
+        assert_eq!(summarize(&[missing]).n_fields_correct, 0);
     }
 
     #[test]

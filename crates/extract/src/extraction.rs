@@ -112,6 +112,9 @@ pub fn extract(
     options: &ExtractOptions<'_>,
 ) -> Result<Extraction> {
     let started = Instant::now();
+    // Vertical watermarks would put stray characters at the start of every line they cross.
+    let cleaned = crate::vertical_text::without_vertical_text(document);
+    let document = cleaned.as_ref().unwrap_or(document);
     let views: Vec<PageView<'_>> = document.pages.iter().map(PageView::new).collect();
     let fields = extract_fields(document, &views, template)?;
     let table_items = match &template.extraction.table {

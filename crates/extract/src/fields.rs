@@ -13,7 +13,7 @@ use crate::normalize::{
     clean_text, currency_code, find_currency, find_dates, parse_amount, parse_bool, parse_date,
 };
 use crate::page_view::{match_key, PageView};
-use crate::regex_engine::{compile_regex, is_backtrack_limit};
+use crate::regex_engine::{cached_regex, is_backtrack_limit};
 use crate::template::{
     DateOrder, Fallback, FieldMeta, FieldRule, FormatType, NormalizeOptions, Pick, Position,
     RegexText, SumRelation, Template, Zone,
@@ -54,46 +54,112 @@ pub fn extract_fields(
         .flat_map(|(key, rule)| rule.labels.iter().map(move |l| (key.clone(), match_key(l))))
         .filter(|(_, label)| !label.is_empty())
         .collect();
+    // Reading the document's date order scans every page: once for the template's options, and again
+    // only for a field with options of its own.
+    let template_options = effective_options(&template.extraction.options, document);
     for (key, meta) in &template.schema_definition.general_part {
         let Some(rule) = template.extraction.fields.get(key) else {
             continue;
         };
-        let options = &effective_options(
-            rule.options
-                .as_ref()
-                .unwrap_or(&template.extraction.options),
-            document,
-        );
-        let context = FieldContext {
-            template,
-            key,
-            meta,
-            rule,
-            options,
-            all_labels: &all_labels,
-            table_header_lines: &table_header_lines,
-            accept: match &rule.accept {
-                Some(pattern) => Some(compile_regex(pattern).map_err(|reason| {
-                    ExtractError::TemplateInvalid {
-                        file: template.id.clone(),
-                        line: 0,
-                        field: format!("extraction.fields.{key}.accept"),
-                        reason,
-                    }
-                })?),
-                None => None,
-            },
+        let field_options;
+        let options = match &rule.options {
+            Some(own) => {
+                field_options = effective_options(own, document);
+                &field_options
+            }
+            None => &template_options,
         };
+        let context =
+            FieldContext {
+                template,
+                key,
+                meta,
+                rule,
+                options,
+                all_labels: &all_labels,
+                table_header_lines: &table_header_lines,
+                accept: match &rule.accept {
+                    Some(pattern) => Some(cached_regex(pattern).map_err(|reason| {
+                        ExtractError::TemplateInvalid {
+                            file: template.id.clone(),
+                            line: 0,
+                            field: format!("extraction.fields.{key}.accept"),
+                            reason,
+                        }
+                    })?),
+                    None => None,
+                },
+            };
         let found = context.find(document, views)?;
         if !found.is_empty() {
             fields.insert(key.clone(), found);
         }
     }
     apply_sum_relations(&mut fields, &template.extraction.sum_relations);
-    Ok(fields
+    let mut best: BTreeMap<String, Field> = fields
         .into_iter()
         .filter_map(|(key, mut found)| (!found.is_empty()).then(|| (key, found.swap_remove(0))))
-        .collect())
+        .collect();
+    derive_terms(&mut best, &template.extraction.sum_relations);
+    Ok(best)
+}
+
+/// Largest difference between a label's value and the value a relation computes that still counts as
+/// the same amount printed before rounding (cash rounding to 0.05).
+const DERIVE_ROUNDING: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
+
+/// Fills each relation's `derive` term from the others (`total = tendered − change`) when it was not
+/// found by a label or regex, or when what was found differs from the computed value only by rounding.
+fn derive_terms(fields: &mut BTreeMap<String, Field>, relations: &[SumRelation]) {
+    for relation in relations {
+        let Some(target) = relation.derive.as_deref() else {
+            continue;
+        };
+        let amount = |key: &str| {
+            fields
+                .get(key)
+                .filter(|f| matches!(f.method, Method::Label | Method::Regex))
+                .and_then(|f| f.value.as_decimal())
+        };
+        let computed = if relation.equals == target {
+            relation
+                .sum
+                .iter()
+                .map(|key| amount(key))
+                .sum::<Option<Decimal>>()
+        } else {
+            let others: Option<Decimal> = relation
+                .sum
+                .iter()
+                .filter(|key| key.as_str() != target)
+                .map(|key| amount(key))
+                .sum();
+            amount(&relation.equals)
+                .zip(others)
+                .map(|(whole, parts)| whole - parts)
+        };
+        let Some(computed) = computed.filter(|c| *c > Decimal::ZERO) else {
+            continue;
+        };
+        let replace = match fields.get(target) {
+            None => true,
+            Some(found) if !matches!(found.method, Method::Label | Method::Regex) => true,
+            Some(found) => found.value.as_decimal().is_some_and(|value| {
+                value != computed && (value - computed).abs() <= DERIVE_ROUNDING
+            }),
+        };
+        if replace {
+            fields.insert(
+                target.to_string(),
+                Field {
+                    value: Value::Decimal(computed),
+                    provenance: None,
+                    method: Method::Computed,
+                    label: None,
+                },
+            );
+        }
+    }
 }
 
 /// Normalisation options with the day/month order the document itself shows: when some numeric date on it
@@ -230,7 +296,7 @@ struct FieldContext<'t> {
     all_labels: &'t [(String, String)],
     /// (page, line) of line-item table headers, whose words are column names, not labels.
     table_header_lines: &'t std::collections::BTreeSet<(u32, usize)>,
-    accept: Option<Regex>,
+    accept: Option<std::sync::Arc<Regex>>,
 }
 
 impl FieldContext<'_> {
@@ -266,7 +332,8 @@ impl FieldContext<'_> {
                 for view in views.iter().filter(|v| in_scope(v)) {
                     self.regex_candidates(view, pattern, pattern_index, &mut candidates)?;
                 }
-                if !candidates.is_empty() {
+                // The first regex that matches gives the value; `join` joins every regex's matches.
+                if !candidates.is_empty() && self.rule.pick != Pick::Join {
                     break;
                 }
             }
@@ -367,13 +434,18 @@ impl FieldContext<'_> {
                 .then_with(|| match pick {
                     Pick::First => a.order.cmp(&b.order),
                     Pick::Last => b.order.cmp(&a.order),
-                    Pick::Max => b.value.as_decimal().cmp(&a.value.as_decimal()),
-                    Pick::Min => a.value.as_decimal().cmp(&b.value.as_decimal()),
-                    Pick::Sum => a.order.cmp(&b.order),
+                    // Amounts, or dates (invoice2data's `group: max` on a date field).
+                    Pick::Max => (b.value.as_decimal(), b.value.as_date())
+                        .cmp(&(a.value.as_decimal(), a.value.as_date())),
+                    Pick::Min => (a.value.as_decimal(), a.value.as_date())
+                        .cmp(&(b.value.as_decimal(), b.value.as_date())),
+                    Pick::Sum | Pick::Join => a.order.cmp(&b.order),
                 })
         });
-        if pick == Pick::Sum {
-            return sum_candidates(candidates);
+        match pick {
+            Pick::Sum => return sum_candidates(candidates),
+            Pick::Join => return join_candidates(candidates),
+            _ => {}
         }
         candidates
     }
@@ -385,7 +457,7 @@ impl FieldContext<'_> {
             self.meta,
             self.rule,
             self.options,
-            self.accept.as_ref(),
+            self.accept.as_deref(),
         )
     }
 
@@ -433,7 +505,8 @@ impl FieldContext<'_> {
                             .is_some_and(|end| end > label_end)
                 });
                 if shadowed
-                    || !starts_a_cell(view, range.start, word_index)
+                    || !(starts_a_cell(view, range.start, word_index)
+                        || self.follows_a_label(view, range.start, word_index))
                     || self.label_runs_on(view, label_end, range.end)
                 {
                     word_index = label_end;
@@ -473,6 +546,22 @@ impl FieldContext<'_> {
                 word_index = label_end;
             }
         }
+    }
+
+    /// Whether the word at `word_index` qualifies another label before it in the cell
+    /// (`Rechnungssumme Netto`, `Steuerbasisbetrag USt.`): the qualifier (net, gross, a tax name) then
+    /// starts the field's label. `Tax Total` is not one: `Total` qualifies nothing.
+    fn follows_a_label(&self, view: &PageView<'_>, line_start: usize, word_index: usize) -> bool {
+        if !QUALIFIER_LABELS.contains(&view.keys[word_index].as_str()) {
+            return false;
+        }
+        let earliest = word_index.saturating_sub(MAX_LABEL_WORDS).max(line_start);
+        (earliest..word_index).any(|start| {
+            starts_a_cell(view, line_start, start)
+                && self.all_labels.iter().any(|(_, label)| {
+                    match_label_exactly(view, start, word_index, label) == Some(word_index)
+                })
+        })
     }
 
     /// An IBAN whose checksum fails and whose last group wrapped onto the next line
@@ -536,8 +625,13 @@ impl FieldContext<'_> {
         let words = view.words();
         let last_label_word = &words[label_end - 1].text;
         let next = &words[label_end].text;
+        // `Banque du Lac`, `Bank of Scotland`: a particle right after the label continues a name.
+        let is_particle = matches!(
+            next.as_str(),
+            "du" | "de" | "des" | "of" | "von" | "der" | "la" | "di" | "del"
+        );
         !last_label_word.ends_with([':', '.', '#', '°'])
-            && !is_filler(next)
+            && (!is_filler(next) || is_particle)
             && !next.chars().any(|c| c.is_ascii_digit())
             && view.gap(label_end - 1, label_end) < view.char_width * 1.5
     }
@@ -573,11 +667,32 @@ impl FieldContext<'_> {
             FormatType::Number => {
                 let mut found = Vec::new();
                 let mut index = first;
+                let is_rate = |i: usize| words[i].text.trim_end_matches([')', ':']).ends_with('%');
+                let mut rate_seen = (start..first).any(is_rate);
                 while index < line_end {
-                    // "19 %": a rate, not an amount.
+                    // "19 %": a rate, not an amount; OCR may put a stray word before the sign
+                    // (`5,5 fe) %`).
                     if index + 1 < line_end && words[index + 1].text.starts_with('%') {
                         index += 2;
+                        rate_seen = true;
                         continue;
+                    }
+                    let stray_before_percent = view.page.source == quire_document::PageSource::Ocr
+                        && index + 2 < line_end
+                        && words[index].text.chars().any(|c| c.is_ascii_digit())
+                        && !words[index + 1].text.chars().any(|c| c.is_ascii_digit())
+                        && words[index + 2].text.starts_with('%');
+                    if stray_before_percent {
+                        index += 3;
+                        rate_seen = true;
+                        continue;
+                    }
+                    // `(excl. USt.)`, `(inkl. MwSt)`: a qualifier of the label in parentheses.
+                    if found.is_empty() {
+                        if let Some(after) = parenthesis_end(view, index, line_end) {
+                            index = after;
+                            continue;
+                        }
                     }
                     let money_like = !anywhere || looks_like_money(&view.words()[index].text);
                     if let Some((value, taken)) = money_like
@@ -587,10 +702,22 @@ impl FieldContext<'_> {
                         found.push((value, taken.clone()));
                         index = *taken.last().unwrap_or(&index) + 1;
                         if !anywhere && found.len() > self.rule.nth {
+                            // `USt. 19% 198,00 37,62`: after a rate, base and amount; the amount is last.
+                            let next_amount = (rate_seen && self.rule.nth == 0 && index < line_end)
+                                .then(|| {
+                                    looks_like_money(&words[index].text)
+                                        .then(|| self.amount_at(view, index, line_end))
+                                        .flatten()
+                                })
+                                .flatten();
+                            if let Some(second) = next_amount {
+                                found = vec![second];
+                            }
                             break;
                         }
                         continue;
                     }
+                    rate_seen |= is_rate(index);
                     // `RH 33,90`: an OCR-misread currency code right before an amount (`Total GST 1.65` is
                     // the tax's longer label, which shadows `Total`).
                     let misread_currency = view.page.source == quire_document::PageSource::Ocr
@@ -629,9 +756,55 @@ impl FieldContext<'_> {
                 if is_legal_form_only(&text) {
                     return None;
                 }
-                self.typed(&text).map(|value| (value, run))
+                self.typed(&text)
+                    .map(|value| (value, run))
+                    .or_else(|| self.ocr_iban(view, first, line_end))
             }
         }
+    }
+
+    /// On an OCR page, an IBAN read with a letter in its check digits (`GBO9`) or its groups spread by
+    /// wide gaps (`2033 8161    4088 23`): the groups from `first` on, check digits repaired, as soon as
+    /// the ISO 13616 checksum holds.
+    fn ocr_iban(
+        &self,
+        view: &PageView<'_>,
+        first: usize,
+        line_end: usize,
+    ) -> Option<(Value, Vec<usize>)> {
+        if view.page.source != quire_document::PageSource::Ocr {
+            return None;
+        }
+        let words = view.words();
+        let mut compact = String::new();
+        let mut taken = Vec::new();
+        for (index, word) in words.iter().enumerate().take(line_end).skip(first) {
+            let part = &word.text;
+            let is_group = part.len() <= 4 && part.chars().all(|c| c.is_ascii_alphanumeric());
+            if !is_group || (index > first && view.gap(index - 1, index) > view.char_width * 8.0) {
+                break;
+            }
+            compact.push_str(&part.to_ascii_uppercase());
+            taken.push(index);
+            if compact.len() < 15 {
+                continue;
+            }
+            let repaired: String = compact
+                .chars()
+                .enumerate()
+                .map(|(position, c)| match (position, c) {
+                    (2 | 3, 'O' | 'D' | 'Q') => '0',
+                    (2 | 3, 'I' | 'L') => '1',
+                    (2 | 3, 'S') => '5',
+                    (2 | 3, 'B') => '8',
+                    _ => c,
+                })
+                .collect();
+            if iban_checksum_holds(&repaired) {
+                return self.typed(&repaired).map(|value| (value, taken));
+            }
+        }
+        None
     }
 
     /// Consecutive words from `first` up to a column gap, at most `max_words`.
@@ -680,6 +853,11 @@ impl FieldContext<'_> {
             text.push_str(&words[end].text);
             if let Some(value) = self.typed(&text) {
                 best = Some((value, (index..=end).collect::<Vec<_>>()));
+            } else if end == index && view.page.source == quire_document::PageSource::Ocr {
+                // `15.u0`, `o.00`: digits OCR read as look-alike letters.
+                if let Some(value) = repair_ocr_amount(&text).and_then(|t| self.typed(&t)) {
+                    best = Some((value, vec![index]));
+                }
             }
         }
         best
@@ -691,20 +869,24 @@ impl FieldContext<'_> {
         run: &[usize],
         anywhere: bool,
     ) -> Option<(Value, Vec<usize>)> {
+        // Next to a label on an OCR page, `1202/2018` is `12/02/2018` with a separator lost.
+        let repair = !anywhere && view.page.source == quire_document::PageSource::Ocr;
         let mut text = String::new();
         let mut starts = Vec::new();
         for &index in run {
             if !text.is_empty() {
                 text.push(' ');
             }
-            starts.push((text.len(), index));
-            text.push_str(&view.words()[index].text);
+            let word_text = &view.words()[index].text;
+            let repaired = repair.then(|| restore_date_separator(word_text)).flatten();
+            let piece = repaired.as_deref().unwrap_or(word_text);
+            starts.push((text.len(), text.len() + piece.len(), index));
+            text.push_str(piece);
         }
         for format in &self.options.date_formats {
-            for &(start, index) in &starts {
+            for &(_, _, index) in &starts {
                 let word_text = &view.words()[index].text;
                 if let Ok(date) = chrono::NaiveDate::parse_from_str(word_text, format) {
-                    let _ = start;
                     return Some((Value::Date(date), vec![index]));
                 }
             }
@@ -724,11 +906,8 @@ impl FieldContext<'_> {
         }
         let covered: Vec<usize> = starts
             .iter()
-            .filter(|&&(start, index)| {
-                let end = start + view.words()[index].text.len();
-                start < wanted.end && end > wanted.start
-            })
-            .map(|&(_, index)| index)
+            .filter(|&&(start, end, _)| start < wanted.end && end > wanted.start)
+            .map(|&(_, _, index)| index)
             .collect();
         Some((Value::Date(wanted.date), covered))
     }
@@ -761,9 +940,15 @@ impl FieldContext<'_> {
                 continue;
             };
             return match self.meta.format_type {
-                FormatType::Number => under
-                    .iter()
-                    .find_map(|&i| self.amount_at(view, i, range.end)),
+                FormatType::Number => {
+                    let found = under
+                        .iter()
+                        .find_map(|&i| self.amount_at(view, i, range.end))?;
+                    Some(
+                        self.column_total_below(view, next_line, label_x0, label_x1, &found)
+                            .unwrap_or(found),
+                    )
+                }
                 FormatType::Date => {
                     let run = self.run_from(view, start, range.end, 6);
                     self.date_in_words(view, &run, false)
@@ -807,6 +992,48 @@ impl FieldContext<'_> {
             };
         }
         None
+    }
+
+    /// In a totals table with one line per rate and a sum line (`-4,85` / `-2,82` / `-7,67` under
+    /// `Nettobetrag`): the sum line, when the amounts under the label after `first_line` end with one that
+    /// equals the sum of those before it.
+    fn column_total_below(
+        &self,
+        view: &PageView<'_>,
+        first_line: usize,
+        x0: f32,
+        x1: f32,
+        first: &(Value, Vec<usize>),
+    ) -> Option<(Value, Vec<usize>)> {
+        let words = view.words();
+        let mut amounts: Vec<(Decimal, (Value, Vec<usize>))> =
+            vec![(first.0.as_decimal()?, first.clone())];
+        let mut bottom = view.page.lines[first_line].bbox.y1;
+        for next_line in first_line + 1..view.page.lines.len() {
+            let line = &view.page.lines[next_line];
+            if line.bbox.y0 - bottom > view.line_height * 2.5 {
+                break;
+            }
+            let range = view.line_range(next_line);
+            let found = range
+                .clone()
+                .filter(|&i| words[i].bbox.x1 > x0 && words[i].bbox.x0 < x1)
+                .find_map(|i| self.amount_at(view, i, range.end));
+            let Some(found) = found else {
+                break;
+            };
+            let Some(value) = found.0.as_decimal() else {
+                break;
+            };
+            amounts.push((value, found));
+            bottom = line.bbox.y1;
+        }
+        if amounts.len() < 3 {
+            return None;
+        }
+        let (total, found) = amounts.pop()?;
+        let sum: Decimal = amounts.iter().map(|(value, _)| *value).sum();
+        ((sum - total).abs() <= Decimal::new(1, 2)).then_some(found)
     }
 
     /// The sum of the amounts under a column label on consecutive following lines.
@@ -885,7 +1112,7 @@ impl FieldContext<'_> {
         pattern_index: usize,
         out: &mut Vec<Candidate>,
     ) -> Result<()> {
-        let regex = compile_regex(pattern).map_err(|reason| ExtractError::TemplateInvalid {
+        let regex = cached_regex(pattern).map_err(|reason| ExtractError::TemplateInvalid {
             file: self.template.id.clone(),
             line: 0,
             field: format!("extraction.fields.{}.regex", self.key),
@@ -1000,12 +1227,14 @@ impl FieldContext<'_> {
                 Some(field(value, views[0].provenance(&words)))
             }
             Fallback::DocumentCurrency => {
-                let code = document_currency(document).or_else(|| {
-                    self.options
-                        .default_currency
-                        .as_deref()
-                        .and_then(currency_code)
-                })?;
+                let code = document_currency(document)
+                    .or_else(|| tax_country_currency(document))
+                    .or_else(|| {
+                        self.options
+                            .default_currency
+                            .as_deref()
+                            .and_then(currency_code)
+                    })?;
                 Some(field(Value::Text(code.to_string()), None))
             }
             Fallback::LargestAmount => {
@@ -1038,6 +1267,14 @@ impl FieldContext<'_> {
                 }
                 let (value, taken) = best?;
                 Some(field(Value::Decimal(value), view.provenance(&taken)))
+            }
+            Fallback::RecipientName => {
+                let view = views.first()?;
+                let (start, line_end) = recipient_start(view)?;
+                let max_words = self.rule.max_words.unwrap_or(8);
+                let run = self.run_from(view, start, line_end, max_words);
+                let value = self.typed(&join_words(view, &run))?;
+                Some(field(value, view.provenance(&run)))
             }
             Fallback::FirstDate => {
                 let view = views.first()?;
@@ -1142,41 +1379,66 @@ fn match_label_at(view: &PageView<'_>, start: usize, line_end: usize, key: &str)
     if let Some(end) = match_label_exactly(view, start, line_end, key) {
         return Some(end);
     }
-    // OCR misreads one character of a word ("Tota]", "HTotal"): a single-word label of five or more
-    // characters still matches one word at edit distance 1.
     let is_ocr = view.page.source == quire_document::PageSource::Ocr;
+    // A label whose accents OCR lost (`Facturé a` for `Facturé à`), over all its words.
+    if is_ocr && !key.is_ascii() {
+        let folded_key = fold_accents(key);
+        let mut joined = String::new();
+        for index in start..line_end.min(start + MAX_LABEL_WORDS) {
+            if index > start && view.gap(index - 1, index) > view.char_width * 4.0 {
+                break;
+            }
+            joined.push_str(&fold_accents(&view.keys[index]));
+            if joined == folded_key {
+                return Some(index + 1);
+            }
+            if !folded_key.starts_with(joined.as_str()) {
+                break;
+            }
+        }
+    }
+    // OCR misreads one character of a word ("Tota]", "HTotal"): a single-word label of five or more
+    // characters still matches one word with one character replaced, or one added or lost at an end
+    // (not inside: `Ordner` is not `Order`).
     if is_ocr && key.chars().count() >= 5 && start < line_end {
         let word_key = &view.keys[start];
-        if word_key.chars().count() >= 5 && edit_distance_at_most_one(word_key, key) {
+        if word_key.chars().count() >= 5 && is_ocr_variant(word_key, key) {
             return Some(start + 1);
         }
     }
     None
 }
 
-/// Whether two strings differ by at most one substitution, insertion or deletion.
-fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (shorter, longer) = if a.len() <= b.len() {
-        (&a, &b)
+/// Whether `word` is `key` with one character replaced, or one character added or lost at its start or end.
+fn is_ocr_variant(word: &str, key: &str) -> bool {
+    let word: Vec<char> = word.chars().collect();
+    let key: Vec<char> = key.chars().collect();
+    if word.len() == key.len() {
+        return word.iter().zip(&key).filter(|(a, b)| a != b).count() <= 1;
+    }
+    let (shorter, longer) = if word.len() < key.len() {
+        (&word, &key)
     } else {
-        (&b, &a)
+        (&key, &word)
     };
-    if longer.len() - shorter.len() > 1 {
-        return false;
-    }
-    let prefix = shorter
-        .iter()
-        .zip(longer.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
-    if shorter.len() == longer.len() {
-        shorter[prefix + 1.min(shorter.len() - prefix)..]
-            == longer[prefix + 1.min(longer.len() - prefix)..]
-    } else {
-        shorter[prefix..] == longer[prefix + 1..]
-    }
+    longer.len() == shorter.len() + 1
+        && (longer[1..] == shorter[..] || longer[..shorter.len()] == shorter[..])
+}
+
+/// Lower-case text with the accents of Latin letters dropped (`facturéà` → `facturea`).
+fn fold_accents(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            _ => c,
+        })
+        .collect()
 }
 
 fn match_label_exactly(
@@ -1213,6 +1475,25 @@ fn starts_a_cell(view: &PageView<'_>, line_start: usize, word_index: usize) -> b
         || previous.ends_with(':')
         || previous.chars().all(|c| !c.is_alphanumeric())
         || LABEL_PREFIXES.contains(&previous.to_lowercase().as_str())
+}
+
+/// Label words that qualify a label before them (`Rechnungssumme Netto`, `Summe USt.`) as match keys.
+const QUALIFIER_LABELS: [&str; 12] = [
+    "netto", "brutto", "net", "gross", "ht", "ttc", "ust", "mwst", "vat", "tva", "gst", "steuer",
+];
+
+/// The index after a parenthesised qualifier of at most four words starting at `index` (`(excl. USt.)`),
+/// or `None` when no such qualifier starts there.
+fn parenthesis_end(view: &PageView<'_>, index: usize, line_end: usize) -> Option<usize> {
+    let words = view.words();
+    let first = &words[index].text;
+    if !first.starts_with('(') || first.ends_with(')') {
+        return None;
+    }
+    (index + 1..line_end.min(index + 4)).find_map(|close| {
+        let text = &words[close].text;
+        (text.ends_with(')') && !text.chars().any(|c| c.is_ascii_digit())).then_some(close + 1)
+    })
 }
 
 /// Words that may precede a label in the same cell: `zzgl. MwSt 19 %`, `abzgl. Rabatt`, `plus VAT`.
@@ -1349,6 +1630,51 @@ fn is_short_letters(text: &str) -> bool {
     (1..=3).contains(&letters.len()) && letters.chars().all(|c| c.is_ascii_uppercase())
 }
 
+/// An OCR-read amount with one or two digits misread as look-alike letters (`15.u0`, `o.00`, `1S.90`)
+/// spelled with digits: two decimals after the separator, at least two real digits, nothing else.
+fn repair_ocr_amount(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    if n < 4 || !matches!(chars[n - 3], '.' | ',') {
+        return None;
+    }
+    let (mut n_digits, mut n_repaired) = (0, 0);
+    let mut repaired = String::with_capacity(n);
+    for (position, &c) in chars.iter().enumerate() {
+        let digit = match c {
+            '0'..='9' => {
+                n_digits += 1;
+                c
+            }
+            '.' | ',' if position + 3 >= n || position > 0 => c,
+            'o' | 'O' | 'u' | 'U' | 'D' | 'Q' => '0',
+            'l' | 'I' | 'i' | '|' => '1',
+            'S' | 's' => '5',
+            'B' => '8',
+            'Z' | 'z' => '2',
+            _ => return None,
+        };
+        if digit != c {
+            n_repaired += 1;
+        }
+        repaired.push(digit);
+    }
+    (n_repaired > 0 && n_repaired <= 2 && n_digits >= 2).then_some(repaired)
+}
+
+/// A numeric date whose first separator OCR lost (`1202/2018`, `2512.2018`): four digits, a separator and
+/// a two- or four-digit year become `12/02/2018`. `None` for anything else.
+fn restore_date_separator(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let separator = *bytes.get(4)?;
+    let year_len = bytes.len().checked_sub(5)?;
+    let is_date_shape = matches!(separator, b'/' | b'.' | b'-')
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && (year_len == 2 || year_len == 4)
+        && bytes[5..].iter().all(u8::is_ascii_digit);
+    is_date_shape.then(|| format!("{}{}{}", &text[..2], separator as char, &text[2..]))
+}
+
 /// `39.` followed by `80`: an amount whose decimal part OCR split off into its own word.
 fn is_split_cents(left: &str, right: &str) -> bool {
     let Some(integer_part) = left.strip_suffix(['.', ',']) else {
@@ -1391,7 +1717,9 @@ fn is_legal_form_only(text: &str) -> bool {
 fn is_legal_form_word(word: &str, previous: &str) -> bool {
     let key = word.to_lowercase();
     let key = key.trim_end_matches(',');
-    let capitalised = word.starts_with(|c: char| c.is_uppercase()) || key == "e.k.";
+    // Two-letter forms must be capitalised (`KG`, not the unit `kg`); `plc`, `ltd` are written lower case.
+    let capitalised =
+        word.starts_with(|c: char| c.is_uppercase()) || key == "e.k." || key.len() >= 3;
     let after_number = previous.chars().any(|c| c.is_ascii_digit());
     LEGAL_FORMS.contains(&key) && capitalised && !after_number
 }
@@ -1557,6 +1885,121 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
     None
 }
 
+/// Where the recipient's name starts on a page with a window-envelope address field: the first word of
+/// the line right under the sender's one-line return address (a cell in the upper half with at least two
+/// comma- or dot-separated parts, one of them a postcode) and starting at its left edge. Returns the word
+/// and the end of its line.
+fn recipient_start(view: &PageView<'_>) -> Option<(usize, usize)> {
+    let words = view.words();
+    let lines = &view.page.lines;
+    for line_index in 0..lines.len() {
+        if lines[line_index].bbox.y0 > view.page.height * 0.5 {
+            break;
+        }
+        // The line's cells, split at column gaps.
+        let range = view.line_range(line_index);
+        let mut cells: Vec<Vec<usize>> = Vec::new();
+        for index in range.clone() {
+            match cells.last_mut() {
+                Some(cell) if view.gap(index - 1, index) <= view.char_width * 2.5 => {
+                    cell.push(index)
+                }
+                _ => cells.push(vec![index]),
+            }
+        }
+        for cell in cells {
+            let n_separators = cell
+                .iter()
+                .filter(|&&i| {
+                    words[i].text.ends_with(',')
+                        || matches!(words[i].text.as_str(), "·" | "•" | "|")
+                })
+                .count();
+            let has_postcode = cell.iter().any(|&i| {
+                let text = words[i].text.trim_end_matches(',');
+                (4..=5).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit())
+            });
+            let first_letters = words[cell[0]].text.chars().any(char::is_alphabetic);
+            if n_separators < 2 || !has_postcode || !first_letters {
+                continue;
+            }
+            let left = words[cell[0]].bbox.x0;
+            let bottom = lines[line_index].bbox.y1;
+            for (next, next_line) in lines.iter().enumerate().skip(line_index + 1) {
+                if next_line.bbox.y0 - bottom > view.line_height * 3.0 {
+                    break;
+                }
+                let next_range = view.line_range(next);
+                let Some(start) = next_range
+                    .clone()
+                    .find(|&i| (words[i].bbox.x0 - left).abs() <= view.char_width * 2.0)
+                else {
+                    continue;
+                };
+                let has_letters = words[start]
+                    .text
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .count()
+                    >= 2;
+                return has_letters.then_some((start, next_range.end));
+            }
+        }
+    }
+    None
+}
+
+/// The currency of the country in the first VAT id or IBAN printed on the document (`TVA FR 19 812…`,
+/// `USt-IdNr. DE123…`, `IBAN DE89…`), for documents that print no currency at all.
+pub fn tax_country_currency(document: &Document) -> Option<&'static str> {
+    const ID_WORDS: [&str; 9] = [
+        "tva", "vat", "ust", "mwst", "iban", "btw", "iva", "uid", "gst",
+    ];
+    for page in &document.pages {
+        for line in &page.lines {
+            let lower = line.text.to_lowercase();
+            if !ID_WORDS.iter().any(|w| lower.contains(w)) {
+                continue;
+            }
+            let words = page.line_words(line);
+            for (k, word) in words.iter().enumerate() {
+                let text = word.text.as_str();
+                let (Some(country), rest) = (text.get(..2), text.get(2..).unwrap_or("")) else {
+                    continue;
+                };
+                let followed_by_digits = if rest.is_empty() {
+                    words
+                        .get(k + 1)
+                        .is_some_and(|next| next.text.starts_with(|c: char| c.is_ascii_digit()))
+                } else {
+                    rest.starts_with(|c: char| c.is_ascii_digit())
+                };
+                if !followed_by_digits || !country.chars().all(|c| c.is_ascii_uppercase()) {
+                    continue;
+                }
+                let currency = match country {
+                    "AT" | "BE" | "CY" | "DE" | "EE" | "ES" | "FI" | "FR" | "GR" | "EL" | "HR"
+                    | "IE" | "IT" | "LT" | "LU" | "LV" | "MT" | "NL" | "PT" | "SI" | "SK" => {
+                        Some("EUR")
+                    }
+                    "GB" => Some("GBP"),
+                    "CH" => Some("CHF"),
+                    "PL" => Some("PLN"),
+                    "CZ" => Some("CZK"),
+                    "DK" => Some("DKK"),
+                    "SE" => Some("SEK"),
+                    "HU" => Some("HUF"),
+                    _ => None,
+                };
+                if currency.is_some() {
+                    return currency;
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The currency printed most often on the document (symbols and ISO codes as words).
 pub fn document_currency(document: &Document) -> Option<&'static str> {
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -1585,13 +2028,13 @@ pub fn document_currency(document: &Document) -> Option<&'static str> {
 /// The text regexes run on, transformed as the template says (invoice2data's `remove_whitespace`,
 /// `lowercase`), with each byte's offset in the original text (plus one past the end).
 pub fn transform_text(text: &str, transform: &RegexText) -> (String, Vec<usize>) {
-    if !transform.remove_whitespace && !transform.lowercase {
+    if transform.is_plain() {
         return (text.to_string(), (0..=text.len()).collect());
     }
     let mut out = String::with_capacity(text.len());
     let mut offsets = Vec::with_capacity(text.len() + 1);
     for (index, c) in text.char_indices() {
-        if transform.remove_whitespace && c.is_whitespace() {
+        if transform.remove_whitespace && c == ' ' {
             continue;
         }
         let piece: String = if transform.lowercase {
@@ -1605,7 +2048,111 @@ pub fn transform_text(text: &str, transform: &RegexText) -> (String, Vec<usize>)
         out.push_str(&piece);
     }
     offsets.push(text.len());
+    for (pattern, replacement) in &transform.replace {
+        // Checked when the template is loaded; a pattern that fails here is skipped.
+        let Ok(regex) = cached_regex(pattern) else {
+            continue;
+        };
+        let mut replaced = String::with_capacity(out.len());
+        let mut replaced_offsets = Vec::with_capacity(offsets.len());
+        let mut copied_to = 0;
+        for captures in regex.captures_iter(out.as_str()) {
+            let Ok(captures) = captures else {
+                break;
+            };
+            let Some(whole) = captures.get(0) else {
+                continue;
+            };
+            replaced.push_str(&out[copied_to..whole.start()]);
+            replaced_offsets.extend_from_slice(&offsets[copied_to..whole.start()]);
+            // The replacement's text points at the start of what it replaces.
+            let expanded = expand_python_replacement(replacement, &captures);
+            replaced_offsets.extend(std::iter::repeat_n(offsets[whole.start()], expanded.len()));
+            replaced.push_str(&expanded);
+            copied_to = whole.end();
+        }
+        replaced.push_str(&out[copied_to..]);
+        replaced_offsets.extend_from_slice(&offsets[copied_to..]);
+        out = replaced;
+        offsets = replaced_offsets;
+    }
     (out, offsets)
+}
+
+/// A Python `re.sub` replacement with its groups filled in: `\g<name>`, `\g<1>`, `\1`…`\9`, and the
+/// escapes `\\`, `\n`, `\t`.
+fn expand_python_replacement(
+    replacement: &str,
+    captures: &fancy_regex::Captures<'_, str>,
+) -> String {
+    let mut out = String::with_capacity(replacement.len());
+    let mut chars = replacement.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().map(|&(_, next)| next) {
+            Some('g') if replacement[index + 2..].starts_with('<') => {
+                let rest = &replacement[index + 3..];
+                if let Some(close) = rest.find('>') {
+                    let name = &rest[..close];
+                    let group = match name.parse::<usize>() {
+                        Ok(number) => captures.get(number),
+                        Err(_) => captures.name(name),
+                    };
+                    out.push_str(group.map_or("", |m| m.as_str()));
+                    // Skip `g<name>`.
+                    for _ in 0..name.chars().count() + 3 {
+                        chars.next();
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            Some(digit @ '1'..='9') => {
+                chars.next();
+                let number = digit as usize - '0' as usize;
+                out.push_str(captures.get(number).map_or("", |m| m.as_str()));
+            }
+            Some('n') => {
+                chars.next();
+                out.push('\n');
+            }
+            Some('t') => {
+                chars.next();
+                out.push('\t');
+            }
+            Some('\\') => {
+                chars.next();
+                out.push('\\');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every candidate's text joined by spaces as the first candidate (for `pick: join`), the others after it.
+fn join_candidates(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let Some(first) = candidates.first() else {
+        return candidates;
+    };
+    let text = candidates
+        .iter()
+        .map(|c| c.value.normalized_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let joined = Candidate {
+        value: Value::Text(text),
+        provenance: first.provenance.clone(),
+        method: first.method,
+        label: first.label.clone(),
+        label_rank: first.label_rank,
+        position_rank: first.position_rank,
+        order: first.order,
+    };
+    std::iter::once(joined).chain(candidates).collect()
 }
 
 /// The sum of every candidate's amount as the first candidate (for `pick: sum`), the others after it.
@@ -1632,6 +2179,26 @@ mod tests {
     use crate::template::TemplateSet;
     use crate::test_pages::document_from_layout;
 
+    #[test]
+    fn regex_text_removes_spaces_not_line_breaks_and_replaces_with_python_groups() {
+        let transform = RegexText {
+            remove_whitespace: true,
+            lowercase: false,
+            replace: vec![(
+                r"No\.(?P<number>\d+)".to_string(),
+                r"Number \g<number>\n\1".to_string(),
+            )],
+        };
+        let text = "Invoice No. 42\nTotal 5";
+        let (out, offsets) = transform_text(text, &transform);
+        assert_eq!(out, "InvoiceNumber 42\n42\nTotal5");
+        assert_eq!(offsets.len(), out.len() + 1);
+        // "Total" still points at its place in the original text; the replacement at what it replaced.
+        let total = out.find("Total").unwrap();
+        assert_eq!(&text[offsets[total]..offsets[total] + 5], "Total");
+        assert_eq!(&text[offsets[7]..offsets[7] + 3], "No.");
+    }
+
     fn invoice_fields(text: &str) -> BTreeMap<String, Field> {
         let document = document_from_layout(text);
         let views: Vec<PageView<'_>> = document.pages.iter().map(PageView::new).collect();
@@ -1653,6 +2220,30 @@ mod tests {
     }
 
     #[test]
+    fn an_ocr_iban_with_a_letter_in_its_check_digits_and_wide_gaps_is_read() {
+        let text = "ACME Tools Ltd\nInvoice No: 2025-17\n\n\
+                    IBAN: GBO9 NBRG 2033 8161    4088 23\n";
+        let mut document = document_from_layout(text);
+        let page = &document.pages[0];
+        document.pages[0] = quire_document::Page::from_words(
+            1,
+            page.width,
+            page.height,
+            quire_document::PageSource::Ocr,
+            page.words.clone(),
+            None,
+        );
+        let views: Vec<PageView<'_>> = document.pages.iter().map(PageView::new).collect();
+        let templates = TemplateSet::builtin().unwrap();
+        let template = templates.get("generic-invoice").unwrap();
+        let fields = extract_fields(&document, &views, template).unwrap();
+        assert_eq!(
+            fields.get("iban").map(|f| &f.value),
+            Some(&Value::Text("GB09NBRG20338161408823".into()))
+        );
+    }
+
+    #[test]
     fn a_complete_iban_takes_nothing_from_the_next_line() {
         let text = "ACME Tools GmbH\nRechnungsnummer: 2025-17\n\n\
                     IBAN: DE89 3704 0044 0532 0130 00\n\
@@ -1665,13 +2256,24 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_one_covers_ocr_misreads() {
-        assert!(edit_distance_at_most_one("tota]", "total"));
-        assert!(edit_distance_at_most_one("htotal", "total"));
-        assert!(edit_distance_at_most_one("totl", "total"));
-        assert!(edit_distance_at_most_one("total", "total"));
-        assert!(!edit_distance_at_most_one("subtotal", "total"));
-        assert!(!edit_distance_at_most_one("tax", "total"));
+    fn a_document_without_a_currency_takes_its_vat_ids_country_currency() {
+        let french =
+            document_from_layout("CAFE DES ARTS\nTVA  FR  19  812  345  676\nTOTAL  49,10\n");
+        assert_eq!(tax_country_currency(&french), Some("EUR"));
+        let british = document_from_layout("Shop Ltd\nVAT No. GB 391 2048 63\n");
+        assert_eq!(tax_country_currency(&british), Some("GBP"));
+        let none = document_from_layout("Shop\nTOTAL 12.00\nDE 12 is not an id\n");
+        assert_eq!(tax_country_currency(&none), None);
+    }
+
+    #[test]
+    fn ocr_variants_change_one_character_or_an_end_but_not_the_inside() {
+        assert!(is_ocr_variant("tota]", "total"));
+        assert!(is_ocr_variant("htotal", "total"));
+        assert!(is_ocr_variant("tota", "total"));
+        assert!(!is_ocr_variant("ordner", "order"));
+        assert!(!is_ocr_variant("subtotal", "total"));
+        assert!(!is_ocr_variant("tatol", "total"));
     }
 
     #[test]
@@ -1681,6 +2283,32 @@ mod tests {
         assert!(!iban_checksum_holds("DE893704004405320130"));
         assert!(!iban_checksum_holds("DE89370400440532013001"));
         assert!(!looks_like_iban("Rechnung"));
+    }
+
+    #[test]
+    fn ocr_letters_in_amounts_are_read_as_digits() {
+        assert_eq!(repair_ocr_amount("15.u0").as_deref(), Some("15.00"));
+        assert_eq!(repair_ocr_amount("o.00").as_deref(), Some("0.00"));
+        assert_eq!(repair_ocr_amount("1S,90").as_deref(), Some("15,90"));
+        assert_eq!(repair_ocr_amount("12.50"), None);
+        assert_eq!(repair_ocr_amount("LG.ua"), None);
+        assert_eq!(repair_ocr_amount("Sl.oo"), None);
+        assert_eq!(repair_ocr_amount("Total"), None);
+    }
+
+    #[test]
+    fn a_lost_date_separator_is_restored() {
+        assert_eq!(
+            restore_date_separator("1202/2018").as_deref(),
+            Some("12/02/2018")
+        );
+        assert_eq!(
+            restore_date_separator("2512.18").as_deref(),
+            Some("25.12.18")
+        );
+        assert_eq!(restore_date_separator("12/02/2018"), None);
+        assert_eq!(restore_date_separator("1234"), None);
+        assert_eq!(restore_date_separator("ABCD/2018"), None);
     }
 
     #[test]

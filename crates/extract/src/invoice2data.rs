@@ -56,23 +56,6 @@ pub fn convert_file(path: &Path) -> Result<Conversion> {
     convert(&file, &stem, &value)
 }
 
-/// The first pattern of a lines-parser entry (a string or a list), noting any others that are dropped.
-fn first_pattern(
-    object: &serde_json::Map<String, Json>,
-    name: &str,
-    key: &str,
-    notes: &mut Vec<String>,
-) -> Option<String> {
-    let patterns = strings(object.get(name));
-    if patterns.len() > 1 {
-        notes.push(format!(
-            "fields.{key}.{name}: {} more patterns (only the first is kept)",
-            patterns.len() - 1
-        ));
-    }
-    patterns.first().map(|p| translate_regex(p))
-}
-
 /// Python regex syntax the engine spells differently: `{,n}`, `(?P=name)`, `\Z`.
 pub fn translate_regex(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
@@ -151,6 +134,232 @@ fn meta(name: &str, format_type: FormatType, position: u32, field_type: FieldTyp
     }
 }
 
+/// The patterns of a lines-parser entry (a string or a list), translated.
+fn patterns_of(object: &serde_json::Map<String, Json>, name: &str) -> Vec<String> {
+    strings(object.get(name))
+        .iter()
+        .map(|p| translate_regex(p))
+        .collect()
+}
+
+/// A line pattern that starts with an exact indentation (`^` and two or more spaces, as counted in
+/// `pdftotext -layout` text) accepts one space less or more: the reader's layout text places columns
+/// by the page's median character width, which can differ from pdftotext's by a column.
+pub fn tolerate_indentation(pattern: &str) -> String {
+    let Some(rest) = pattern.strip_prefix('^') else {
+        return pattern.to_string();
+    };
+    let n_spaces = rest.chars().take_while(|&c| c == ' ').count();
+    let after = &rest[n_spaces..];
+    let quantified = after.starts_with(['{', '*', '+', '?']);
+    if n_spaces < 2 || quantified {
+        return pattern.to_string();
+    }
+    format!("^ {{{},{}}}{after}", n_spaces - 1, n_spaces + 1)
+}
+
+/// One rule set of invoice2data's `lines` parser (`start`, `end`, `line`, `first_line`, `last_line`,
+/// `skip_line`; each line pattern may be a list, tried in order) as a regex-mode table rule. Its named
+/// groups become table columns, typed by `types`.
+fn lines_rule(
+    rule_object: &serde_json::Map<String, Json>,
+    label: &str,
+    types: &BTreeMap<String, String>,
+    table_part: &mut BTreeMap<String, FieldMeta>,
+    not_converted: &mut Vec<String>,
+) -> Option<TableRule> {
+    let line_patterns = |name: &str| -> Vec<String> {
+        patterns_of(rule_object, name)
+            .iter()
+            .map(|p| tolerate_indentation(p))
+            .collect()
+    };
+    let line = line_patterns("line");
+    let first_line = line_patterns("first_line");
+    let last_line = line_patterns("last_line");
+    let first_of = |name: &str| patterns_of(rule_object, name).into_iter().next();
+    let (start, end) = (first_of("start"), first_of("end"));
+    let skip_lines = patterns_of(rule_object, "skip_line");
+    let mut broken = Vec::new();
+    for pattern in line.iter().chain(&first_line).chain(&last_line) {
+        match compile_regex(pattern) {
+            Ok(regex) => {
+                for name in regex.capture_names().flatten() {
+                    if !table_part.contains_key(name) {
+                        let column_position = table_part.len() as u32 + 1;
+                        let format_type = match types.get(name) {
+                            Some(declared) => format_for(name, Some(declared)),
+                            None => FormatType::Text,
+                        };
+                        table_part.insert(
+                            name.to_string(),
+                            meta(name, format_type, column_position, FieldType::Table),
+                        );
+                    }
+                }
+            }
+            Err(reason) => broken.push(reason),
+        }
+    }
+    broken.extend(
+        [&start, &end]
+            .into_iter()
+            .flatten()
+            .chain(&skip_lines)
+            .filter_map(|p| compile_regex(p).err()),
+    );
+    if !broken.is_empty() {
+        not_converted.push(format!("{label}: {}", broken.join("; ")));
+        return None;
+    }
+    // invoice2data reads `line` only after a `first_line`; without `line`, `first_line` is the line.
+    let (line, first_line) = if line.is_empty() {
+        (first_line, Vec::new())
+    } else {
+        (line, first_line)
+    };
+    let mut line = line.into_iter();
+    let Some(line_regex) = line.next() else {
+        not_converted.push(format!("{label}: lines parser without `line`"));
+        return None;
+    };
+    let mut first_line = first_line.into_iter();
+    let mut last_line = last_line.into_iter();
+    Some(TableRule {
+        start_regex: start,
+        end_regex: end,
+        line_regex: Some(line_regex),
+        line_regex_alternatives: line.collect(),
+        first_line_regex: first_line.next(),
+        first_line_regex_alternatives: first_line.collect(),
+        last_line_regex: last_line.next(),
+        last_line_regex_alternatives: last_line.collect(),
+        skip_lines,
+        merge_wrapped: true,
+        continue_on_next_page: true,
+        ..TableRule::default()
+    })
+}
+
+/// Top-level keys of an invoice2data template that the conversion reads (or that carry nothing to
+/// convert: `input_module` picks invoice2data's own text reader, `template_name` is set by its loader).
+const KNOWN_KEYS: [&str; 11] = [
+    "issuer",
+    "keywords",
+    "exclude_keywords",
+    "fields",
+    "lines",
+    "tables",
+    "options",
+    "required_fields",
+    "priority",
+    "input_module",
+    "template_name",
+];
+
+/// A `tables` body regex with one named group kept as `value` and the other named groups made
+/// non-capturing (Python's `(?P<name>` syntax).
+fn body_for_group(body: &str, group: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(found) = rest.find("(?P<") {
+        let escaped = rest[..found]
+            .chars()
+            .rev()
+            .take_while(|&c| c == '\\')
+            .count()
+            % 2
+            == 1;
+        out.push_str(&rest[..found]);
+        let after = &rest[found + 4..];
+        match after.find('>') {
+            Some(close) if !escaped => {
+                let name = &after[..close];
+                out.push_str(if name == group { "(?P<value>" } else { "(?:" });
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str("(?P<");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Converts one entry of invoice2data's `tables` plugin: the text between the first match of `start` and
+/// that of `end` is searched line by line for `body`, whose named groups are fields (the first matching
+/// line gives them). Each named group becomes a regex field: `start`, then any text not reaching `end`,
+/// then `body` with that group as the value.
+fn convert_table(
+    index: usize,
+    table: &Json,
+    general: &mut BTreeMap<String, FieldMeta>,
+    field_rules: &mut BTreeMap<String, FieldRule>,
+    position: &mut u32,
+    not_converted: &mut Vec<String>,
+) {
+    let Json::Object(object) = table else {
+        not_converted.push(format!("tables[{index}]: not a mapping"));
+        return;
+    };
+    let part = |key: &str| strings(object.get(key)).first().map(|p| translate_regex(p));
+    let (Some(start), Some(end), Some(body)) = (part("start"), part("end"), part("body")) else {
+        not_converted.push(format!("tables[{index}]: needs start, end and body"));
+        return;
+    };
+    let body_regex = match compile_regex(&body) {
+        Ok(regex) => regex,
+        Err(reason) => {
+            not_converted.push(format!("tables[{index}]: {reason}"));
+            return;
+        }
+    };
+    let types: BTreeMap<String, String> = object
+        .get("types")
+        .and_then(Json::as_object)
+        .map(|t| {
+            t.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    for group in body_regex.capture_names().flatten() {
+        if general.contains_key(group) {
+            not_converted.push(format!(
+                "tables[{index}].{group}: already a field (the field's rule is kept)"
+            ));
+            continue;
+        }
+        let pattern = format!(
+            "(?:{start})(?:(?!{end})[\\s\\S])*?(?:{})",
+            body_for_group(&body, group)
+        );
+        if let Err(reason) = compile_regex(&pattern) {
+            not_converted.push(format!("tables[{index}].{group}: {reason}"));
+            continue;
+        }
+        *position += 1;
+        general.insert(
+            group.to_string(),
+            meta(
+                group,
+                format_for(group, types.get(group).map(String::as_str)),
+                *position,
+                FieldType::General,
+            ),
+        );
+        field_rules.insert(
+            group.to_string(),
+            FieldRule {
+                regex: vec![pattern],
+                ..FieldRule::default()
+            },
+        );
+    }
+}
+
 /// Converts one parsed invoice2data template.
 pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
     let Json::Object(root) = value else {
@@ -167,7 +376,7 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
         .to_string();
     let options_json = root.get("options").and_then(Json::as_object);
     let option = |key: &str| options_json.and_then(|o| o.get(key));
-    let mut options = NormalizeOptions {
+    let options = NormalizeOptions {
         date_formats: strings(option("date_formats")),
         decimal_separator: option("decimal_separator")
             .and_then(Json::as_str)
@@ -177,16 +386,29 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
             .map(str::to_string),
         ..NormalizeOptions::default()
     };
-    if let Some(Json::Array(pairs)) = option("replace") {
-        for pair in pairs {
-            let parts = strings(Some(pair));
-            if let [from, to] = parts.as_slice() {
-                options.replace.push((from.clone(), to.clone()));
-            } else {
-                not_converted.push(format!(
-                    "options.replace entry {pair} (expected [from, to])"
-                ));
+    // invoice2data applies `replace` to the whole text (regex substitutions) before fields are read.
+    let mut text_replace = Vec::new();
+    let replace_pairs = match option("replace") {
+        // One flat pair or a list of pairs.
+        Some(Json::Array(items)) if items.len() == 2 && items.iter().all(Json::is_string) => {
+            vec![Json::Array(items.clone())]
+        }
+        Some(Json::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    };
+    for pair in &replace_pairs {
+        let parts = strings(Some(pair));
+        if let [from, to] = parts.as_slice() {
+            let pattern = translate_regex(from);
+            match compile_regex(&pattern) {
+                Ok(_) => text_replace.push((pattern, to.clone())),
+                Err(reason) => not_converted.push(format!("options.replace: {reason}")),
             }
+        } else {
+            not_converted.push(format!(
+                "options.replace entry {pair} (expected [pattern, replacement])"
+            ));
         }
     }
     let regex_text = RegexText {
@@ -194,6 +416,7 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
             .and_then(Json::as_bool)
             .unwrap_or(false),
         lowercase: option("lowercase").and_then(Json::as_bool).unwrap_or(false),
+        replace: text_replace,
     };
     if option("remove_accents").and_then(Json::as_bool) == Some(true) {
         not_converted.push("options.remove_accents (accents are kept)".into());
@@ -292,6 +515,7 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
                     Some("max") => Pick::Max,
                     Some("min") => Pick::Min,
                     Some("sum") => Pick::Sum,
+                    Some("join") => Pick::Join,
                     Some(group) => {
                         not_converted.push(format!(
                             "fields.{key}.group `{group}` (the first match is taken)"
@@ -340,26 +564,6 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
                     ));
                     continue;
                 }
-                // Newer templates list `rules`; the first one is read.
-                let rule_object = match object.get("rules").and_then(Json::as_array) {
-                    Some(list) => {
-                        if list.len() > 1 {
-                            not_converted.push(format!(
-                                "fields.{key}: {} more lines rules (only the first is kept)",
-                                list.len() - 1
-                            ));
-                        }
-                        list.first().and_then(Json::as_object).unwrap_or(object)
-                    }
-                    None => object,
-                };
-                let mut get =
-                    |name: &str| first_pattern(rule_object, name, &key, &mut not_converted);
-                let line = get("line");
-                let first_line = get("first_line");
-                let last_line = get("last_line");
-                let start = get("start");
-                let end = get("end");
                 let types: BTreeMap<String, String> = object
                     .get("types")
                     .and_then(Json::as_object)
@@ -369,61 +573,69 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let mut column_position = 0;
-                for pattern in [&line, &first_line, &last_line].into_iter().flatten() {
-                    match compile_regex(pattern) {
-                        Ok(regex) => {
-                            for name in regex.capture_names().flatten() {
-                                if !table_part.contains_key(name) {
-                                    column_position += 1;
-                                    let declared = types.get(name).map(String::as_str);
-                                    let format_type = match declared {
-                                        Some(_) => format_for(name, declared),
-                                        None => FormatType::Text,
-                                    };
-                                    table_part.insert(
-                                        name.to_string(),
-                                        meta(name, format_type, column_position, FieldType::Table),
-                                    );
-                                }
-                            }
-                        }
-                        Err(reason) => not_converted.push(format!("fields.{key}: {reason}")),
+                // Newer templates list several rule sets under `rules`: each is read, rows appended.
+                let rule_objects: Vec<&serde_json::Map<String, Json>> =
+                    match object.get("rules").and_then(Json::as_array) {
+                        Some(list) => list.iter().filter_map(Json::as_object).collect(),
+                        None => vec![object],
+                    };
+                let mut rules = Vec::new();
+                for (index, rule_object) in rule_objects.into_iter().enumerate() {
+                    let label = if object.contains_key("rules") {
+                        format!("fields.{key}.rules[{index}]")
+                    } else {
+                        format!("fields.{key}")
+                    };
+                    let rule_types: BTreeMap<String, String> = rule_object
+                        .get("types")
+                        .and_then(Json::as_object)
+                        .map(|t| {
+                            t.iter()
+                                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let mut all_types = types.clone();
+                    all_types.extend(rule_types);
+                    if let Some(rule) = lines_rule(
+                        rule_object,
+                        &label,
+                        &all_types,
+                        &mut table_part,
+                        &mut not_converted,
+                    ) {
+                        rules.push(rule);
                     }
                 }
-                let skip_lines = strings(rule_object.get("skip_line"))
-                    .iter()
-                    .map(|p| translate_regex(p))
-                    .collect();
-                let line_regex = line.or_else(|| first_line.clone());
-                if line_regex.is_none() {
-                    not_converted.push(format!("fields.{key}: lines parser without `line`"));
+                if rules.is_empty() {
                     continue;
                 }
-                let has_separate_first = rule_object.contains_key("line") && first_line.is_some();
-                let broken: Vec<String> = [&start, &end]
-                    .into_iter()
-                    .flatten()
-                    .chain(&skip_lines)
-                    .filter_map(|p| compile_regex(p).err())
-                    .collect();
-                if !broken.is_empty() {
-                    not_converted.push(format!("fields.{key}: {}", broken.join("; ")));
-                    continue;
-                }
-                table = Some(TableRule {
-                    start_regex: start,
-                    end_regex: end,
-                    line_regex,
-                    first_line_regex: if has_separate_first { first_line } else { None },
-                    last_line_regex: last_line,
-                    skip_lines,
-                    merge_wrapped: true,
-                    continue_on_next_page: true,
-                    ..TableRule::default()
-                });
+                let mut first = rules.remove(0);
+                first.more_rules = rules;
+                table = Some(first);
             }
             other => not_converted.push(format!("fields.{key}: parser `{other}` is not supported")),
+        }
+    }
+    if let Some(tables) = root.get("tables") {
+        let tables = match tables {
+            Json::Array(list) => list.clone(),
+            other => vec![other.clone()],
+        };
+        for (index, table) in tables.iter().enumerate() {
+            convert_table(
+                index,
+                table,
+                &mut general,
+                &mut field_rules,
+                &mut position,
+                &mut not_converted,
+            );
+        }
+    }
+    for key in root.keys() {
+        if !KNOWN_KEYS.contains(&key.as_str()) {
+            not_converted.push(format!("`{key}` is not supported (ignored)"));
         }
     }
     let keywords = strings(root.get("keywords"))
@@ -585,6 +797,12 @@ options:
             conversion.not_converted
         );
         assert_eq!(translate_regex(r"a{,3}(?P=x)\Z"), r"a{0,3}\k<x>\z");
+        assert_eq!(
+            tolerate_indentation(r"^    (?P<name>\w+)"),
+            r"^ {3,5}(?P<name>\w+)"
+        );
+        assert_eq!(tolerate_indentation(r"^ (?P<name>\w+)"), r"^ (?P<name>\w+)");
+        assert_eq!(tolerate_indentation(r"^  +x"), r"^  +x");
     }
 
     #[test]
@@ -623,15 +841,134 @@ options:
         assert!(extraction.is_valid, "{:#?}", extraction.validation);
     }
 
+    const HOTEL_YAML: &str = r#"
+issuer: Hotel Quire
+keywords:
+  - Hotel Quire
+required_fields: [amount, date, lines]
+fields:
+  amount: Grand Total\s+Rs (\d+)
+  date: Date:\s(\d{1,2}/\d{1,2}/\d{4})
+  note:
+    parser: regex
+    regex:
+      - (Customer:\s+\d+)
+      - (Thank you)
+    group: join
+  date_due:
+    parser: regex
+    regex: (\d{2}/\d{2}/\d{4})
+    group: max
+    type: date
+  date_start: du (\d{1,2} \w+ \d{4}) au
+  lines:
+    parser: lines
+    rules:
+      - start: Item\s+Qty
+        end: Subtotal
+        first_line:
+          - ^(?P<name>\w[\w ]*?)\s+(?P<qty>\d+)\s+(?P<price>\d+\.\d\d)$
+          - ^\s+(?P<line_note>Serial:\s\w+)
+        line: ^\s+(?P<name>\w[\w ]*)$
+        types:
+          qty: int
+          price: float
+      - start: Item\s+Qty
+        end: Subtotal
+        line: ^Charge\s+(?P<price>\d+\.\d\d)$
+        types:
+          price: float
+tables:
+  - start: Booking ID\s+Payment Mode
+    end: Item\s+Qty
+    body: (?P<booking_id>\w+)\s+(?P<payment_method>(?:\w+ ?)*)
+options:
+  currency: INR
+  date_formats: ["%d/%m/%Y"]
+  replace:
+    - ['du (?P<day>\d{1,2}) au (\d{1,2}) (?P<rest>\w+ \d{4})', 'du \g<day> \g<rest> au \2 \g<rest>']
+    - ['\nFee ', '\nCharge ']
+"#;
+
+    const HOTEL_TEXT: &str = "Hotel Quire                         Date: 03/01/2025
+Customer: 4711
+Stay du 1 au 3 janvier 2025
+Booking ID              Payment Mode
+IBZY2087                Cash at Hotel
+Item                 Qty      Price
+Blue room            1       100.00
+   Serial: AB12
+Red room             2        50.00
+   with breakfast
+Fee 5.00
+Subtotal 155.00
+Grand Total     Rs 155
+Due 15/01/2025
+Thank you
+";
+
+    #[test]
+    fn tables_replace_join_date_groups_and_several_line_rules_convert_and_extract() {
+        let value: Json = serde_yaml::from_str(HOTEL_YAML).unwrap();
+        let conversion = convert("hotel.yml", "hotel", &value).unwrap();
+        assert!(
+            conversion.not_converted.is_empty(),
+            "{:?}",
+            conversion.not_converted
+        );
+        let template = &conversion.template;
+        let document = document_from_layout(HOTEL_TEXT);
+        let extraction = extract(&document, template, &ExtractOptions::default()).unwrap();
+        let get = |key: &str| extraction.field_string(key);
+        assert_eq!(get("amount").as_deref(), Some("155"));
+        assert_eq!(get("date").as_deref(), Some("2025-01-03"));
+        // `group: max` on a date field: the latest date.
+        assert_eq!(get("date_due").as_deref(), Some("2025-01-15"));
+        // `group: join`: every regex's matches, in the regexes' order.
+        assert_eq!(get("note").as_deref(), Some("Customer: 4711 Thank you"));
+        // `replace` rewrote "du 1 au 3 janvier 2025" before the field regexes ran.
+        assert_eq!(get("date_start").as_deref(), Some("2025-01-01"));
+        // The `tables` plugin: the body's named groups on the first line after `start`.
+        assert_eq!(get("booking_id").as_deref(), Some("IBZY2087"));
+        assert_eq!(get("payment_method").as_deref(), Some("Cash at Hotel"));
+        assert_eq!(get("currency").as_deref(), Some("INR"));
+        // Two rule sets; the first with two first-line patterns and a continuation line.
+        let rows: Vec<String> = extraction
+            .table_items
+            .iter()
+            .map(|row| {
+                row.cells
+                    .iter()
+                    .map(|(key, cell)| format!("{key}={}", cell.value.normalized_string()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(rows.len(), 4, "{rows:#?}");
+        assert_eq!(rows[0], "name=Blue room price=100 qty=1");
+        assert_eq!(rows[1], "line_note=Serial: AB12");
+        assert!(
+            rows[2].starts_with("name=Red room") && rows[2].contains("breakfast"),
+            "{rows:#?}"
+        );
+        assert!(rows[2].ends_with("price=50 qty=2"), "{rows:#?}");
+        // The second rule set reads "Fee 5.00" as `replace` rewrote it ("Charge 5.00").
+        assert_eq!(rows[3], "price=5");
+    }
+
     #[test]
     fn unsupported_parts_are_reported() {
         let value: Json = serde_yaml::from_str(
-            "issuer: X\nkeywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: 'Total (\\d+)'\n    group: join\n  other:\n    parser: magic\noptions:\n  remove_accents: true\n",
+            "issuer: X\nkeywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: 'Total (\\d+)'\n    group: median\n  other:\n    parser: magic\noptions:\n  remove_accents: true\ncamelot_tables: []\n",
         )
         .unwrap();
         let conversion = convert("x.yml", "x", &value).unwrap();
         let notes = conversion.not_converted.join("\n");
-        assert!(notes.contains("group `join`"), "{notes}");
+        assert!(notes.contains("group `median`"), "{notes}");
+        assert!(
+            notes.contains("`camelot_tables` is not supported"),
+            "{notes}"
+        );
         assert!(notes.contains("parser `magic`"), "{notes}");
         assert!(notes.contains("remove_accents"), "{notes}");
         assert!(notes.contains("`date` has no extraction rule"), "{notes}");

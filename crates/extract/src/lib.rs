@@ -21,10 +21,11 @@ pub mod template;
 pub mod test_pages;
 pub mod validate;
 pub mod value;
+pub mod vertical_text;
 
 pub use classify::{classify, Classification};
 pub use error::{ExtractError, Result};
 pub use extraction::{extract, ExtractOptions, Extraction, ExtractionSource};
 pub use template::{Template, TemplateSet};
 pub use validate::{DuplicateLookup, InMemoryHistory, NoHistory, RuleResult, RuleStatus};
-pub use value::{Cell, Field, Provenance, Row, Value};
+pub use value::{Cell, Field, Method, Provenance, Row, Value};

@@ -255,8 +255,8 @@ fn guess_decimal_separator(compact: &str) -> Option<char> {
     }
 }
 
-/// Month names and abbreviations in English, German and French (lower case, without trailing dot).
-const MONTHS: [(&str, u32); 62] = [
+/// Month names and abbreviations in English, German, French and Dutch (lower case, without trailing dot).
+const MONTHS: [(&str, u32); 68] = [
     ("january", 1),
     ("jan", 1),
     ("januar", 1),
@@ -319,9 +319,15 @@ const MONTHS: [(&str, u32); 62] = [
     ("jun.", 6),
     ("jul.", 7),
     ("mai.", 5),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mrt", 3),
+    ("mei", 5),
+    ("augustus", 8),
 ];
 
-/// The month number of a month name or abbreviation (EN/DE/FR).
+/// The month number of a month name or abbreviation (EN/DE/FR/NL).
 pub fn month_number(name: &str) -> Option<u32> {
     let lower = name.trim().trim_end_matches('.').to_lowercase();
     MONTHS.iter().find(|(n, _)| *n == lower).map(|(_, m)| *m)
@@ -342,9 +348,9 @@ fn numeric_date_regex() -> Option<&'static Regex> {
 fn named_date_regex() -> Option<&'static Regex> {
     static REGEX: OnceLock<Option<Regex>> = OnceLock::new();
     REGEX.get_or_init(|| {
-        // 15 Aug 2025, 15. August 2025, 15-Aug-25, 1er août 2025, Aug 15, 2025, August 15 2025.
+        // 15 Aug 2025, 15. August 2025, 15-Aug-25, 1er août 2025, Aug 15, 2025, August 15 2025, August 3 , 2014.
         Regex::new(
-            r"(?i)(?<![\p{L}\d])(?:(\d{1,2})(?:er|st|nd|rd|th)?\.?[\s\-/]*(\p{L}{3,9}\.?)[\s\-/,]*(\d{4}|\d{2})|(\p{L}{3,9}\.?)\s*(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))(?![\d])",
+            r"(?i)(?<![\p{L}\d])(?:(\d{1,2})(?:er|st|nd|rd|th)?\.?[\s\-/]*(\p{L}{3,9}\.?)[\s\-/,]*(\d{4}|\d{2})|(\p{L}{3,9}\.?)\s*(\d{1,2})(?:st|nd|rd|th)?\s?,?\s+(\d{4}))(?![\d])",
         )
         .ok()
     })
@@ -703,6 +709,16 @@ mod tests {
             date("08/13/2025", DateOrder::Dmy).as_deref(),
             Some("2025-08-13")
         );
+    }
+
+    #[test]
+    fn dutch_month_names_and_a_space_before_the_comma_are_dates() {
+        let options = NormalizeOptions::default();
+        let date = |text: &str| parse_date(text, &options).map(|d| d.to_string());
+        assert_eq!(date("29 maart 2014").as_deref(), Some("2014-03-29"));
+        assert_eq!(date("18 mei 2014").as_deref(), Some("2014-05-18"));
+        assert_eq!(date("August 3 , 2014").as_deref(), Some("2014-08-03"));
+        assert_eq!(date("Aug 15 2025").as_deref(), Some("2025-08-15"));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The regex engine for template regexes: Python-style syntax (named groups, lookarounds) with a
 //! backtracking limit, so that a pathological pattern fails instead of hanging.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use fancy_regex::{Regex, RegexBuilder};
 
 /// Backtracking steps allowed per match attempt before the regex gives up.
@@ -12,6 +15,40 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         .backtrack_limit(BACKTRACK_LIMIT)
         .build()
         .map_err(|error| format!("invalid regex `{pattern}`: {error}"))
+}
+
+/// Checks a template regex's syntax without compiling it, so that loading hundreds of templates stays
+/// quick; the pattern is compiled (once, [`cached_regex`]) when a document first needs it.
+pub fn check_regex_syntax(pattern: &str) -> Result<(), String> {
+    fancy_regex::Expr::parse_tree(pattern)
+        .map(|_| ())
+        .map_err(|error| format!("invalid regex `{pattern}`: {error}"))
+}
+
+/// Compiled patterns kept for the life of the process: templates are loaded once and their regexes run
+/// on every document, so each pattern is compiled once.
+const CACHE_CAPACITY: usize = 20_000;
+
+/// [`compile_regex`] through a process-wide cache (a pattern that does not compile is not cached).
+pub fn cached_regex(pattern: &str) -> Result<Arc<Regex>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(regex) = cache
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(pattern).cloned())
+    {
+        return Ok(regex);
+    }
+    let regex = Arc::new(compile_regex(pattern)?);
+    if let Ok(mut cache) = cache.lock() {
+        // Templates are finite; a process that keeps loading new ones starts the cache over.
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), Arc::clone(&regex));
+    }
+    Ok(regex)
 }
 
 /// Compiles a case-insensitive regex.
@@ -49,8 +86,21 @@ mod tests {
     }
 
     #[test]
+    fn a_cached_regex_is_compiled_once_and_shared() {
+        let first = cached_regex(r"Invoice\s+No\.?\s*(?P<value>\d+)").unwrap();
+        let second = cached_regex(r"Invoice\s+No\.?\s*(?P<value>\d+)").unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        let captures = second.captures("Invoice No. 42").unwrap().unwrap();
+        assert_eq!(&captures["value"], "42");
+        assert!(cached_regex("(unclosed").unwrap_err().contains("(unclosed"));
+    }
+
+    #[test]
     fn a_malformed_regex_names_the_pattern() {
         let reason = compile_regex("(unclosed").unwrap_err();
         assert!(reason.contains("(unclosed"), "{reason}");
+        let reason = check_regex_syntax("(unclosed").unwrap_err();
+        assert!(reason.contains("(unclosed"), "{reason}");
+        assert!(check_regex_syntax(r"(?<=Total:\s)(?P<amount>\d+\.\d\d)(?!\d)").is_ok());
     }
 }

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use fancy_regex::Regex;
 
 use crate::error::{ExtractError, Result};
-use crate::normalize::{clean_text, find_date, parse_amount, parse_date};
+use crate::normalize::{clean_text, currency_code, find_date, parse_amount, parse_date};
 use crate::page_view::{match_key, PageView};
-use crate::regex_engine::{compile_regex, is_backtrack_limit};
+use crate::regex_engine::{cached_regex, compile_regex, is_backtrack_limit};
 use crate::template::{FieldMeta, FormatType, NormalizeOptions, TableRule, Template};
 use crate::value::{Cell, Row, Value};
 
@@ -68,8 +68,10 @@ pub fn header_lines(
     let compiled = compile(template, table)?;
     for view in views {
         for line_index in 0..view.page.lines.len() {
-            if compiled.header_columns(view, line_index).is_some() {
-                lines.insert((view.page.number, line_index));
+            if let Some((_, n_continuation)) = compiled.find_header(view, line_index) {
+                for header_line in line_index..=line_index + n_continuation {
+                    lines.insert((view.page.number, header_line));
+                }
             }
         }
     }
@@ -133,6 +135,8 @@ impl Compiled<'_> {
             let mut row_open = false;
             let mut pending: Vec<(String, Vec<usize>)> = Vec::new();
             let mut previous_bottom: Option<f32> = None;
+            // The bottom of the last line read inside the table (rows, wrapped text and notes alike).
+            let mut last_line_bottom: Option<f32> = None;
             let mut n_line = 0;
             while n_line < view.page.lines.len() {
                 let line_index = n_line;
@@ -143,25 +147,34 @@ impl Compiled<'_> {
                     }
                     continue;
                 }
-                if let Some(found) = self.header_columns(view, line_index) {
+                if let Some((found, n_continuation)) = self.find_header(view, line_index) {
+                    // The header's second and third lines (`Netto-` / `betrag`) are read with it.
+                    n_line += n_continuation;
+                    let line_index = line_index + n_continuation;
                     columns = Some(found);
                     active = true;
                     row_open = false;
                     pending.clear();
                     previous_bottom = Some(view.page.lines[line_index].bbox.y1);
+                    last_line_bottom = previous_bottom;
                     continue;
                 }
                 let Some(current_columns) = columns.as_ref().filter(|_| active) else {
                     continue;
                 };
                 let line_box = view.page.lines[line_index].bbox;
-                if let Some(bottom) = previous_bottom {
+                if let Some(bottom) = last_line_bottom {
                     if line_box.y0 - bottom > view.line_height * 6.0 && row_open {
-                        // A large gap after the rows: the table is over on this page.
+                        // A large empty gap after the rows: the table is over on this page.
                         break;
                     }
                 }
-                match self.classify_line(view, line_index, current_columns)? {
+                let kind = self.classify_line(view, line_index, current_columns)?;
+                if !matches!(kind, LineKind::Skip) {
+                    // Sub-total and page-number lines do not keep the table going.
+                    last_line_bottom = Some(line_box.y1);
+                }
+                match kind {
                     LineKind::Skip => {}
                     LineKind::End => {
                         active = false;
@@ -179,6 +192,17 @@ impl Compiled<'_> {
                             let mut extra = self.make_row(view, cells);
                             row.cells.append(&mut extra.cells);
                         }
+                        previous_bottom = Some(line_box.y1);
+                    }
+                    LineKind::Row(cells)
+                        if is_item_detail(
+                            &cells,
+                            &view.page.lines[line_index].text,
+                            row_open,
+                            !rows.is_empty(),
+                        ) =>
+                    {
+                        // `Bruttopreis : 158,88` or `1 Stk` under an item: a detail of the open row.
                         previous_bottom = Some(line_box.y1);
                     }
                     LineKind::Row(cells) => {
@@ -258,6 +282,7 @@ impl Compiled<'_> {
                 active = false;
             }
         }
+        repair_column_roles(&mut rows);
         Ok(rows)
     }
 
@@ -366,7 +391,172 @@ impl Compiled<'_> {
         if self.table.columns.contains_key("description") && !seen.contains(&"description") {
             return None;
         }
-        // Text columns reach to the next column's start (descriptions are wider than their header).
+        Some(self.widen_text_columns(view, columns))
+    }
+
+    /// The table header starting at a line: its columns and how many more lines it takes. A header printed
+    /// over several lines (`Positions` / `betrag` / `ohne USt.`, `Preis/` / `Einheit`) is read with the
+    /// lines below it when that recognises more columns than the first line alone.
+    fn find_header(&self, view: &PageView<'_>, line_index: usize) -> Option<(Vec<Column>, usize)> {
+        let single = self.header_columns(view, line_index);
+        let n_known = |columns: &[Column]| columns.iter().filter(|c| c.key.is_some()).count();
+        match self.stacked_header_columns(view, line_index) {
+            Some((stacked, n_continuation))
+                if single
+                    .as_ref()
+                    .is_none_or(|single| n_known(&stacked) > n_known(single)) =>
+            {
+                Some((stacked, n_continuation))
+            }
+            _ => single.map(|columns| (columns, 0)),
+        }
+    }
+
+    /// Header columns from a line and up to three lines right under it that hold no digits: each cell of
+    /// the first line is read together with the words printed below it (a trailing hyphen joins the
+    /// parts), and words below that sit under no cell are cells of their own.
+    fn stacked_header_columns(
+        &self,
+        view: &PageView<'_>,
+        line_index: usize,
+    ) -> Option<(Vec<Column>, usize)> {
+        let words = view.words();
+        let lines = &view.page.lines;
+        let mut continuation = Vec::new();
+        let mut bottom = lines[line_index].bbox.y1;
+        for (next, line) in lines.iter().enumerate().skip(line_index + 1).take(3) {
+            let has_digit = view
+                .line_range(next)
+                .any(|i| words[i].text.chars().any(|c| c.is_ascii_digit()));
+            if has_digit || line.bbox.y0 - bottom > view.line_height * 0.8 {
+                break;
+            }
+            continuation.push(next);
+            bottom = line.bbox.y1;
+        }
+        if continuation.is_empty() {
+            return None;
+        }
+        let has_digit = view
+            .line_range(line_index)
+            .any(|i| words[i].text.chars().any(|c| c.is_ascii_digit()));
+        if has_digit {
+            return None;
+        }
+        // Cells: runs of words split at column gaps.
+        let cells_of = |line: usize| -> Vec<Vec<usize>> {
+            let mut cells: Vec<Vec<usize>> = Vec::new();
+            for index in view.line_range(line) {
+                match cells.last_mut() {
+                    Some(cell)
+                        if view.gap(*cell.last().unwrap_or(&index), index)
+                            <= view.char_width * 1.5 =>
+                    {
+                        cell.push(index)
+                    }
+                    _ => cells.push(vec![index]),
+                }
+            }
+            cells
+        };
+        // The first line's cells also split where a column header starts (`MwSt-% Nettowert`).
+        let mut stacks: Vec<Vec<usize>> = Vec::new();
+        for cell in cells_of(line_index) {
+            let mut part: Vec<usize> = Vec::new();
+            for &index in &cell {
+                let starts_header = self.header_keys.iter().any(|(_, key)| {
+                    match_words(view, index, cell[cell.len() - 1] + 1, key).is_some()
+                });
+                if starts_header && !part.is_empty() {
+                    stacks.push(std::mem::take(&mut part));
+                }
+                part.push(index);
+            }
+            stacks.push(part);
+        }
+        let top_cells: Vec<(f32, f32)> = stacks
+            .iter()
+            .map(|cell| (words[cell[0]].bbox.x0, words[cell[cell.len() - 1]].bbox.x1))
+            .collect();
+        for &line in &continuation {
+            for cell in cells_of(line) {
+                let (x0, x1) = (words[cell[0]].bbox.x0, words[cell[cell.len() - 1]].bbox.x1);
+                // The first line's cell this one sits under: the largest overlap, at least 30 % of the
+                // narrower of the two.
+                let mut above: Option<(usize, f32)> = None;
+                for (stack_index, top) in top_cells.iter().enumerate() {
+                    let overlap = x1.min(top.1) - x0.max(top.0);
+                    let needed = 0.3 * (x1 - x0).min(top.1 - top.0);
+                    if overlap > needed && above.is_none_or(|(_, best)| overlap > best) {
+                        above = Some((stack_index, overlap));
+                    }
+                }
+                match above {
+                    Some((stack_index, _)) => stacks[stack_index].extend(cell),
+                    None => stacks.push(cell),
+                }
+            }
+        }
+        let mut columns = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut n_covered = 0;
+        for stack in &stacks {
+            // The longest run of the stack's words from its top that spells a header.
+            let mut best: Option<Option<&str>> = None;
+            let mut joined = String::new();
+            for &index in stack {
+                let part = match_key(&words[index].text);
+                let trimmed = joined.strip_suffix('-').unwrap_or(&joined).to_string();
+                joined = trimmed + &part;
+                if let Some((key, _)) = self.header_keys.iter().find(|(_, k)| *k == joined) {
+                    best = Some(*key);
+                }
+            }
+            if best.is_none() {
+                // `Art-Nr-Lieferant` over `Artikelbezeichnung`: one of the stacked words alone.
+                best = stack.iter().find_map(|&index| {
+                    let part = match_key(&words[index].text);
+                    self.header_keys
+                        .iter()
+                        .find(|(key, k)| key.is_some() && *k == part)
+                        .map(|(key, _)| *key)
+                });
+            }
+            let x0 = stack
+                .iter()
+                .map(|&i| words[i].bbox.x0)
+                .fold(f32::MAX, f32::min);
+            let x1 = stack
+                .iter()
+                .map(|&i| words[i].bbox.x1)
+                .fold(f32::MIN, f32::max);
+            let key = match best {
+                Some(key) => {
+                    n_covered += 1;
+                    key.filter(|k| !seen.contains(k))
+                }
+                None => None,
+            };
+            if let Some(k) = key {
+                seen.push(k);
+            }
+            columns.push(Column {
+                key: key.map(str::to_string),
+                x0,
+                x1,
+            });
+        }
+        let has_description =
+            seen.contains(&"description") || !self.table.columns.contains_key("description");
+        if seen.len() < 2 || n_covered * 10 < stacks.len() * 6 || !has_description {
+            return None;
+        }
+        Some((self.widen_text_columns(view, columns), continuation.len()))
+    }
+
+    /// Columns in x order, text columns reaching to the next column's start (descriptions are wider than
+    /// their header).
+    fn widen_text_columns(&self, view: &PageView<'_>, mut columns: Vec<Column>) -> Vec<Column> {
         columns.sort_by(|a, b| a.x0.total_cmp(&b.x0));
         for i in 0..columns.len() {
             let is_text = columns[i]
@@ -379,7 +569,7 @@ impl Compiled<'_> {
                 columns[i].x1 = columns[i].x1.max(next_x0 - view.char_width * 2.0);
             }
         }
-        Some(columns)
+        columns
     }
 
     fn meta(&self, key: &str) -> Option<&FieldMeta> {
@@ -425,17 +615,37 @@ impl Compiled<'_> {
         } else {
             self.table.row_anchor.iter().map(String::as_str).collect()
         };
-        let anchored = anchors.iter().any(|key| {
-            let Some((text, _)) = cells.get(*key) else {
-                return false;
-            };
-            match self.meta(key).map(|m| m.format_type) {
-                Some(FormatType::Number) => first_amount(text, self).is_some(),
-                Some(FormatType::Date) => find_date(text, &self.options)
-                    .is_some_and(|d| d.start == 0 || text[..d.start].trim().is_empty()),
-                _ => !text.trim().is_empty(),
-            }
+        // A quantity alone (`30 Tagen netto`, `10 Tagen bis` in payment terms) does not make a row when the
+        // table has amount columns.
+        let has_amount_columns = columns.iter().any(|c| {
+            c.key.as_deref().is_some_and(|k| {
+                k != "quantity"
+                    && self
+                        .meta(k)
+                        .is_some_and(|m| m.format_type == FormatType::Number)
+            })
         });
+        let anchored = anchors
+            .iter()
+            .filter(|key| !(has_amount_columns && **key == "quantity"))
+            .any(|key| {
+                let Some((text, _)) = cells.get(*key) else {
+                    return false;
+                };
+                match self.meta(key).map(|m| m.format_type) {
+                    // The amount opens its cell (`1 Stk`, `160,00 €`, `€ 12`), not `§ 2 62.000` in a note.
+                    Some(FormatType::Number) => {
+                        first_amount(text, self).is_some_and(|(_, offset)| {
+                            text.split_whitespace()
+                                .take(offset)
+                                .all(|word| currency_code(word).is_some())
+                        })
+                    }
+                    Some(FormatType::Date) => find_date(text, &self.options)
+                        .is_some_and(|d| d.start == 0 || text[..d.start].trim().is_empty()),
+                    _ => !text.trim().is_empty(),
+                }
+            });
         let pattern_ok = match &self.row_pattern {
             Some(regex) => regex.is_match(line_text).unwrap_or(false),
             None => true,
@@ -553,6 +763,98 @@ impl Compiled<'_> {
     }
 }
 
+/// Renames columns whose headers were misleading (`Amount` over the quantities, `Total` over the net line
+/// amounts) when the rows' arithmetic shows their roles: in a table without a quantity column, when one
+/// column times the unit price gives another on every row that has them, those are the quantity and the
+/// net amount.
+fn repair_column_roles(rows: &mut [Row]) {
+    let has = |key: &str| rows.iter().any(|row| row.cells.contains_key(key));
+    if has("quantity") || !has("unitPrice") {
+        return;
+    }
+    let mut keys: Vec<String> = rows
+        .iter()
+        .flat_map(|row| row.cells.keys().cloned())
+        .filter(|key| key != "unitPrice" && key != "description")
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let tolerance = rust_decimal::Decimal::new(1, 2);
+    for factor in &keys {
+        for product in keys.iter().filter(|k| *k != factor) {
+            let mut n_checked = 0;
+            let holds = rows.iter().all(|row| {
+                match (
+                    row.decimal(factor),
+                    row.decimal("unitPrice"),
+                    row.decimal(product),
+                ) {
+                    (Some(f), Some(price), Some(p)) => {
+                        n_checked += 1;
+                        (f * price - p).abs() <= tolerance
+                    }
+                    _ => true,
+                }
+            });
+            if holds && n_checked > 0 {
+                for row in rows.iter_mut() {
+                    let factor_cell = row.cells.remove(factor);
+                    let product_cell = row.cells.remove(product);
+                    if let Some(cell) = factor_cell {
+                        row.cells.insert("quantity".into(), cell);
+                    }
+                    if let Some(cell) = product_cell {
+                        row.cells.insert("netAmount".into(), cell);
+                    }
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// Whether a line that would start a row is a detail of the item above: a labelled value
+/// (`Bruttopreis : 158,88`, also at the top of a following page) or, right under an open row, a lone value.
+fn is_item_detail(
+    cells: &BTreeMap<String, (String, Vec<usize>)>,
+    line_text: &str,
+    row_open: bool,
+    has_rows: bool,
+) -> bool {
+    let property = is_property_line(cells, line_text);
+    (has_rows && property) || (row_open && is_lone_value(cells))
+}
+
+/// Whether a line is a label ending with a colon and at most one amount column (`Bruttopreis : 158,88`):
+/// a property of the item above printed with its value, not an item of its own (items carry several
+/// amounts).
+fn is_property_line(cells: &BTreeMap<String, (String, Vec<usize>)>, line_text: &str) -> bool {
+    // The line opens with a label of at most four words and a colon (`Bruttopreis :5,50`).
+    let labelled = line_text.split_once(':').is_some_and(|(label, _)| {
+        !label.trim().is_empty()
+            && !label.chars().any(|c| c.is_ascii_digit())
+            && label.split_whitespace().count() <= 4
+    });
+    let n_values = cells
+        .iter()
+        .filter(|(key, (text, _))| {
+            key.as_str() != "description" && text.chars().any(|c| c.is_ascii_digit())
+        })
+        .count();
+    labelled && n_values <= 1
+}
+
+/// Whether a line holds a single value and no description (`1 Stk` under a price basis): too little for
+/// an item of its own.
+fn is_lone_value(cells: &BTreeMap<String, (String, Vec<usize>)>) -> bool {
+    !cells.contains_key("description")
+        && cells
+            .values()
+            .filter(|(text, _)| text.chars().any(|c| c.is_ascii_digit()))
+            .count()
+            <= 1
+}
+
 /// The first amount among a cell's words, with the index of the word it came from.
 fn first_amount(text: &str, compiled: &Compiled<'_>) -> Option<(Value, usize)> {
     let options = &compiled.options;
@@ -638,14 +940,26 @@ fn extract_with_line_regex(
     options: &NormalizeOptions,
 ) -> Result<Vec<Row>> {
     let compile = |name: &str, pattern: &str| {
-        compile_regex(pattern).map_err(|reason| ExtractError::TemplateInvalid {
+        cached_regex(pattern).map_err(|reason| ExtractError::TemplateInvalid {
             file: template.id.clone(),
             line: 0,
             field: format!("extraction.table.{name}"),
             reason,
         })
     };
-    let line = compile("line_regex", line_regex)?;
+    // Each kind of line may have several patterns: the first that matches reads the line.
+    let compile_all = |name: &str, first: Option<&str>, more: &[String]| -> Result<Vec<_>> {
+        first
+            .into_iter()
+            .chain(more.iter().map(String::as_str))
+            .map(|pattern| compile(name, pattern))
+            .collect()
+    };
+    let line = compile_all(
+        "line_regex",
+        Some(line_regex),
+        &table.line_regex_alternatives,
+    )?;
     let start = table
         .start_regex
         .as_deref()
@@ -656,7 +970,7 @@ fn extract_with_line_regex(
         .as_deref()
         .map(|p| compile("end_regex", p))
         .transpose()?;
-    let skip: Vec<Regex> = table
+    let skip: Vec<std::sync::Arc<Regex>> = table
         .skip_lines
         .iter()
         .map(|p| compile("skip_lines", p))
@@ -673,22 +987,25 @@ fn extract_with_line_regex(
             Err(_) => Ok(false),
         }
     };
-    let first_line = table
-        .first_line_regex
-        .as_deref()
-        .map(|p| compile("first_line_regex", p))
-        .transpose()?;
-    let last_line = table
-        .last_line_regex
-        .as_deref()
-        .map(|p| compile("last_line_regex", p))
-        .transpose()?;
+    let first_line = compile_all(
+        "first_line_regex",
+        table.first_line_regex.as_deref(),
+        &table.first_line_regex_alternatives,
+    )?;
+    let last_line = compile_all(
+        "last_line_regex",
+        table.last_line_regex.as_deref(),
+        &table.last_line_regex_alternatives,
+    )?;
     let mut rows = Vec::new();
     // With a first-line regex, rows are assembled over several lines.
     let mut open_row: Option<Row> = None;
     let mut inside = start.is_none();
     for view in views {
-        let text = view.page.layout_text.as_str();
+        // The template's text transformations (invoice2data's `replace`, `remove_whitespace`, ...) apply
+        // to the lines too; `offsets` maps the transformed text back to the layout text for provenance.
+        let (text, offsets) =
+            crate::fields::transform_text(&view.page.layout_text, &template.extraction.regex_text);
         let mut offset = 0;
         for text_line in text.split('\n') {
             let line_start = offset;
@@ -713,34 +1030,43 @@ fn extract_with_line_regex(
                 continue;
             }
             let read = |regex: &Regex, captures: &fancy_regex::Captures<'_, str>| {
-                row_from_captures(regex, captures, view, line_start, template, options)
+                let span = |start: usize, end: usize| {
+                    let original = |at: usize| {
+                        offsets
+                            .get(line_start + at)
+                            .copied()
+                            .unwrap_or(view.page.layout_text.len())
+                    };
+                    (original(start), original(end))
+                };
+                row_from_captures(regex, captures, view, &span, template, options)
             };
-            if let Some(regex) = &first_line {
-                if let Some(captures) = captures_of(regex, text_line, &template.id)? {
-                    rows.extend(open_row.take());
-                    open_row = Some(read(regex, &captures));
-                    continue;
-                }
+            if let Some((regex, captures)) =
+                first_pattern_match(&first_line, text_line, &template.id)?
+            {
+                rows.extend(open_row.take());
+                open_row = Some(read(&regex, &captures));
+                continue;
             }
-            if let Some(regex) = &last_line {
-                if let Some(captures) = captures_of(regex, text_line, &template.id)? {
-                    let part = read(regex, &captures);
-                    match open_row.take() {
-                        Some(mut row) => {
-                            merge_row(&mut row, part);
-                            rows.push(row);
-                        }
-                        None => rows.push(part),
+            if let Some((regex, captures)) =
+                first_pattern_match(&last_line, text_line, &template.id)?
+            {
+                let part = read(&regex, &captures);
+                match open_row.take() {
+                    Some(mut row) => {
+                        merge_row(&mut row, part);
+                        rows.push(row);
                     }
-                    continue;
+                    None => rows.push(part),
                 }
+                continue;
             }
-            if let Some(captures) = captures_of(&line, text_line, &template.id)? {
-                let part = read(&line, &captures);
-                match (&first_line, open_row.as_mut()) {
-                    (Some(_), Some(row)) => merge_row(row, part),
-                    (Some(_), None) => {}
-                    (None, _) => {
+            if let Some((regex, captures)) = first_pattern_match(&line, text_line, &template.id)? {
+                let part = read(&regex, &captures);
+                match (first_line.is_empty(), open_row.as_mut()) {
+                    (false, Some(row)) => merge_row(row, part),
+                    (false, None) => {}
+                    (true, _) => {
                         if !part.cells.is_empty() {
                             rows.push(part);
                         }
@@ -751,15 +1077,27 @@ fn extract_with_line_regex(
     }
     rows.extend(open_row.take());
     rows.retain(|row| !row.cells.is_empty());
+    for more in &table.more_rules {
+        if let Some(more_line_regex) = &more.line_regex {
+            rows.extend(extract_with_line_regex(
+                views,
+                template,
+                more,
+                more_line_regex,
+                options,
+            )?);
+        }
+    }
     Ok(rows)
 }
 
-/// A row from one regex match: each named group is a column, typed by the template's table part.
+/// A row from one regex match: each named group is a column, typed by the template's table part. `span`
+/// maps a group's byte range in the line to the page's layout text (for provenance).
 fn row_from_captures(
     regex: &Regex,
     captures: &fancy_regex::Captures<'_, str>,
     view: &PageView<'_>,
-    line_start: usize,
+    span: &dyn Fn(usize, usize) -> (usize, usize),
     template: &Template,
     options: &NormalizeOptions,
 ) -> Row {
@@ -785,7 +1123,8 @@ fn row_from_captures(
         let Some(value) = value else {
             continue;
         };
-        let words = view.words_in_span(line_start + group.start(), line_start + group.end());
+        let (start, end) = span(group.start(), group.end());
+        let words = view.words_in_span(start, end);
         let mut provenance = view.provenance(&words);
         if let Some(p) = provenance.as_mut() {
             p.raw_text = group.as_str().to_string();
@@ -816,6 +1155,20 @@ fn merge_row(row: &mut Row, part: Row) {
 }
 
 /// A regex's captures on a line; the backtracking limit is a template error.
+/// The first of several patterns that matches a line, with its captures.
+fn first_pattern_match<'t>(
+    regexes: &[std::sync::Arc<Regex>],
+    text: &'t str,
+    template_id: &str,
+) -> Result<Option<(std::sync::Arc<Regex>, fancy_regex::Captures<'t, str>)>> {
+    for regex in regexes {
+        if let Some(captures) = captures_of(regex, text, template_id)? {
+            return Ok(Some((std::sync::Arc::clone(regex), captures)));
+        }
+    }
+    Ok(None)
+}
+
 fn captures_of<'t>(
     regex: &Regex,
     text: &'t str,

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ExtractError, Result};
-use crate::regex_engine::compile_regex;
+use crate::regex_engine::check_regex_syntax;
 
 /// A document template. `id` + `version` identify exactly which rules produced an extraction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -271,17 +271,21 @@ pub struct ExtractionRules {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegexText {
-    /// All whitespace removed.
+    /// Spaces removed (line breaks kept), as invoice2data's `remove_whitespace`.
     #[serde(default)]
     pub remove_whitespace: bool,
     /// Lower case.
     #[serde(default)]
     pub lowercase: bool,
+    /// Regex substitutions `[pattern, replacement]` applied in order after the other transformations
+    /// (invoice2data's `replace`: Python `re.sub`, with `\g<name>`, `\g<1>` and `\1` in the replacement).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replace: Vec<(String, String)>,
 }
 
 impl RegexText {
     pub fn is_plain(&self) -> bool {
-        !self.remove_whitespace && !self.lowercase
+        !self.remove_whitespace && !self.lowercase && self.replace.is_empty()
     }
 }
 
@@ -291,6 +295,11 @@ impl RegexText {
 pub struct SumRelation {
     pub sum: Vec<String>,
     pub equals: String,
+    /// A term of the relation computed from the others when no label found it (missing, or only a
+    /// fallback guess) or when the computed value lies within 0.05 of what a label found (cash rounding):
+    /// `totalAmount + changeAmount = amountTendered` gives a receipt's total as tendered minus change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derive: Option<String>,
 }
 
 /// Order of day and month in ambiguous numeric dates such as 05/08/2025.
@@ -362,6 +371,8 @@ pub enum Pick {
     Min,
     /// The sum of every match (invoice2data `group: sum`).
     Sum,
+    /// Every match's text joined by spaces, regexes in their order (invoice2data `group: join`).
+    Join,
 }
 
 /// A fallback strategy when neither label nor regex finds a value.
@@ -377,6 +388,9 @@ pub enum Fallback {
     LargestAmount,
     /// The first date on page 1.
     FirstDate,
+    /// The name under the sender's one-line return address (`Name, Street 1, 12345 City` printed above a
+    /// window envelope's address field): the recipient of the document.
+    RecipientName,
 }
 
 /// Where one header field's value is found. The strategies are tried in order: static value, label, regex,
@@ -497,6 +511,18 @@ pub struct TableRule {
     /// Regex mode: the table region ends at the first match of this regex after the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_regex: Option<String>,
+    /// Regex mode: patterns tried after `line_regex`, in order (invoice2data lists several; the first
+    /// that matches a line reads it). Likewise for `first_line_regex` and `last_line_regex`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line_regex_alternatives: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first_line_regex_alternatives: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_line_regex_alternatives: Vec<String>,
+    /// Regex mode: further rule sets, each read over the document on its own with its rows appended
+    /// (invoice2data's `rules` list, or a template's second `lines` field).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_rules: Vec<TableRule>,
 }
 
 /// Header spellings of one table column.
@@ -599,7 +625,7 @@ impl Template {
                 ));
             }
             for pattern in rule.regex.iter().chain(&rule.accept) {
-                compile_regex(pattern)
+                check_regex_syntax(pattern)
                     .map_err(|reason| invalid(&["extraction", "fields", key, "regex"], reason))?;
             }
             if let Some(zone) = &rule.zone {
@@ -639,6 +665,14 @@ impl Template {
                     ));
                 }
             }
+            if let Some(derived) = &relation.derive {
+                if !relation.sum.contains(derived) && &relation.equals != derived {
+                    return Err(invalid(
+                        &["extraction", "sum_relations", "derive"],
+                        format!("`{derived}` is not a term of its relation"),
+                    ));
+                }
+            }
         }
         if let Some(table) = &self.extraction.table {
             for key in table.columns.keys() {
@@ -657,23 +691,45 @@ impl Template {
                     ));
                 }
             }
-            let patterns = table
-                .skip_lines
-                .iter()
-                .map(|p| ("skip_lines", p))
-                .chain(table.row_pattern.iter().map(|p| ("row_pattern", p)))
-                .chain(table.line_regex.iter().map(|p| ("line_regex", p)))
-                .chain(
+            let patterns = std::iter::once(table)
+                .chain(&table.more_rules)
+                .flat_map(|table| {
                     table
-                        .first_line_regex
+                        .skip_lines
                         .iter()
-                        .map(|p| ("first_line_regex", p)),
-                )
-                .chain(table.last_line_regex.iter().map(|p| ("last_line_regex", p)))
-                .chain(table.start_regex.iter().map(|p| ("start_regex", p)))
-                .chain(table.end_regex.iter().map(|p| ("end_regex", p)));
+                        .map(|p| ("skip_lines", p))
+                        .chain(table.row_pattern.iter().map(|p| ("row_pattern", p)))
+                        .chain(table.line_regex.iter().map(|p| ("line_regex", p)))
+                        .chain(
+                            table
+                                .first_line_regex
+                                .iter()
+                                .map(|p| ("first_line_regex", p)),
+                        )
+                        .chain(table.last_line_regex.iter().map(|p| ("last_line_regex", p)))
+                        .chain(table.start_regex.iter().map(|p| ("start_regex", p)))
+                        .chain(table.end_regex.iter().map(|p| ("end_regex", p)))
+                        .chain(
+                            table
+                                .line_regex_alternatives
+                                .iter()
+                                .map(|p| ("line_regex_alternatives", p)),
+                        )
+                        .chain(
+                            table
+                                .first_line_regex_alternatives
+                                .iter()
+                                .map(|p| ("first_line_regex_alternatives", p)),
+                        )
+                        .chain(
+                            table
+                                .last_line_regex_alternatives
+                                .iter()
+                                .map(|p| ("last_line_regex_alternatives", p)),
+                        )
+                });
             for (name, pattern) in patterns {
-                compile_regex(pattern)
+                check_regex_syntax(pattern)
                     .map_err(|reason| invalid(&["extraction", "table", name], reason))?;
             }
         }
@@ -685,9 +741,13 @@ impl Template {
                 .chain(&self.recognition.keywords_any)
                 .chain(&self.recognition.exclude_keywords)
             {
-                compile_regex(keyword)
+                check_regex_syntax(keyword)
                     .map_err(|reason| invalid(&["recognition", "keywords_all"], reason))?;
             }
+        }
+        for (pattern, _) in &self.extraction.regex_text.replace {
+            check_regex_syntax(pattern)
+                .map_err(|reason| invalid(&["extraction", "regex_text", "replace"], reason))?;
         }
         for (index, rule) in self.validation_rules.rules.iter().enumerate() {
             let rule_path = ["validation_rules", "rules", rule.rule_name.as_str()];
@@ -728,7 +788,8 @@ impl Template {
                 RuleType::Format => match &rule.config.pattern {
                     None => return Err(missing("config.pattern")),
                     Some(pattern) => {
-                        compile_regex(pattern).map_err(|reason| invalid(&rule_path, reason))?;
+                        check_regex_syntax(pattern)
+                            .map_err(|reason| invalid(&rule_path, reason))?;
                     }
                 },
                 RuleType::Range => {

@@ -98,6 +98,8 @@ pub enum Method {
     EInvoice,
     /// Nothing found: the template's default (e.g. a discount of 0).
     Default,
+    /// Computed from other fields through a sum relation (a receipt's total as tendered minus change).
+    Computed,
 }
 
 /// One extracted header field.

@@ -2,4 +2,5 @@
 //! built-in templates, values and rule results checked.
 
 mod extraction;
+mod real_layouts;
 mod validation;

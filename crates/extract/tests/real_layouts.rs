@@ -1,0 +1,534 @@
+//! Extraction on layouts seen on real invoices and receipts: tables with notes between their rows and
+//! labelled details under items, labels qualified by a later word (`Rechnungssumme Netto`), tax lines with
+//! rate, base and amount, receipts paid in cash, and OCR misreads of amounts.
+
+use std::str::FromStr;
+
+use quire_document::{BBox, Document, Mime, Page, PageSource, Word};
+use quire_extract::test_pages::{document_from_layout, page_from_layout_with_confidence};
+use quire_extract::{extract, ExtractOptions, Extraction, Method, TemplateSet, Value};
+use rust_decimal::Decimal;
+
+fn run_on(document: &Document, template_id: &str) -> Extraction {
+    let set = TemplateSet::builtin().unwrap();
+    extract(
+        document,
+        set.get(template_id).unwrap(),
+        &ExtractOptions::default(),
+    )
+    .unwrap()
+}
+
+fn run(text: &str, template_id: &str) -> Extraction {
+    run_on(&document_from_layout(text), template_id)
+}
+
+/// A one-page document read by OCR (confidence 90 for every word).
+fn ocr_document(text: &str) -> Document {
+    Document {
+        content_hash: String::new(),
+        mime: Mime::Jpeg,
+        size_bytes: text.len() as u64,
+        pages: vec![page_from_layout_with_confidence(
+            1,
+            text,
+            PageSource::Ocr,
+            90.0,
+        )],
+        attachments: Vec::new(),
+    }
+}
+
+/// A header field's text (names).
+fn field_text(extraction: &Extraction, key: &str) -> Option<String> {
+    extraction.fields.get(key).and_then(|f| match &f.value {
+        Value::Text(text) => Some(text.clone()),
+        _ => None,
+    })
+}
+
+/// A header field's amount, compared as a decimal (`198,00` and `198` are the same amount).
+fn amount(extraction: &Extraction, key: &str) -> Option<Decimal> {
+    extraction
+        .fields
+        .get(key)
+        .and_then(|f| f.value.as_decimal())
+}
+
+fn decimal(text: &str) -> Option<Decimal> {
+    Some(Decimal::from_str(text).unwrap())
+}
+
+fn cell(extraction: &Extraction, row: usize, key: &str) -> Option<String> {
+    extraction.table_items[row]
+        .cells
+        .get(key)
+        .map(|c| c.value.normalized_string())
+}
+
+fn cell_amount(extraction: &Extraction, row: usize, key: &str) -> Option<Decimal> {
+    extraction.table_items[row]
+        .cells
+        .get(key)
+        .and_then(|c| c.value.as_decimal())
+}
+
+#[test]
+fn a_table_goes_on_past_a_note_printed_far_below_its_last_row() {
+    // Row 2 starts eight lines below row 1 (more than six line heights), with a note in between.
+    let text = "\
+Rechnung Nr. 2025-88
+Pos  Beschreibung        Nettopreis   Menge    Steuer       Entgelt
+ 1   Miettage                 86,55   2 Stk    19 % VAT      173,10
+
+
+
+     Weitere Eigenschaften: Kennzeichen M-MM 0000
+
+
+
+ 2   Vollkasko                23,10   2 Stk    19 % VAT       46,20
+
+Rechnungssumme ohne USt.                                      219,30
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("173.10"));
+    assert_eq!(cell_amount(&extraction, 0, "unitPrice"), decimal("86.55"));
+    assert_eq!(cell_amount(&extraction, 0, "quantity"), decimal("2"));
+    assert_eq!(cell_amount(&extraction, 1, "netAmount"), decimal("46.20"));
+    assert_eq!(
+        cell(&extraction, 1, "description").as_deref(),
+        Some("Vollkasko")
+    );
+}
+
+#[test]
+fn a_table_ends_at_a_footer_after_a_carried_forward_line() {
+    // `Übertrag` and the page number are skipped; the footer far below them is not a row.
+    let text = "\
+Rechnung Nr. 2025-89
+Pos  Beschreibung        Menge    Einzelpreis     Gesamtpreis
+ 1   Kabelbinder         1 Pck.          4,99            4,99
+Übertrag                                                 4,99
+Seite 1 von 2
+
+
+
+
+
+
+Billstraße 212  HRB 148203   IBAN: DE57 2003 0000 0841 7229 01
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        1,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("4.99"));
+}
+
+#[test]
+fn a_labelled_detail_under_an_item_is_not_an_item_of_its_own() {
+    let text = "\
+Rechnung Nr. 2025-90
+Pos  Beschreibung              Nettopreis   Menge   Entgelt
+ 1   Übernachtung                  158,88   1 Stk    158,88
+     2 Nächte Hotel
+        Bruttopreis  :             170,00
+ 2   Heiße Luft pro Liter:           0,10     200     20,00
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(
+        cell(&extraction, 0, "description").as_deref(),
+        Some("Übernachtung 2 Nächte Hotel")
+    );
+    assert_eq!(cell_amount(&extraction, 0, "unitPrice"), decimal("158.88"));
+    // An item whose description ends with a colon but which carries its amounts stays an item.
+    assert_eq!(cell_amount(&extraction, 1, "netAmount"), decimal("20.00"));
+    assert_eq!(cell_amount(&extraction, 1, "quantity"), decimal("200"));
+}
+
+#[test]
+fn a_qualifier_after_a_label_names_the_field_and_a_tax_line_gives_its_amount_not_its_base() {
+    let text = "\
+Lieferant GmbH
+RECHNUNG                                  Rechnungsnummer        471102
+                                          Rechnungsdatum     05.03.2013
+
+Rechnungssumme Netto (excl. USt.)                            198,00
+Steuerbasisbetrag USt. 19%                          198,00    37,62
+Rechnungssumme Brutto (inkl. USt.)                           235,62
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(amount(&extraction, "netAmount"), decimal("198.00"));
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("37.62"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("235.62"));
+}
+
+#[test]
+fn french_and_insurance_tax_labels_are_read() {
+    let french = "\
+Au bon moulin SARL
+Facture N° FA-2017-0010                    Date de facture 13/11/2017
+                                               Total HT      624,90 €
+                                           Total taxes        46,25 €
+                                             Total TTC       671,15 €
+";
+    let extraction = run(french, "generic-invoice");
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("46.25"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("671.15"));
+    let insurance = "\
+MVM Versicherungsverein a.G.
+Beitragsrechnung Nr. 2014-1                           24.01.2014
+Gesamtbeitrag                                50,00 €
+Versicherungsteuer 19 %                       9,50 €
+Rechnungsbetrag                              59,50 €
+";
+    let extraction = run(insurance, "generic-invoice");
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("9.50"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("59.50"));
+}
+
+#[test]
+fn a_cash_receipt_without_a_readable_total_gives_tendered_minus_change() {
+    let text = "\
+KEDAI RUNCIT MAJU SDN BHD
+RECEIPT                          22/12/2017
+        Total Sales (Excluding GST)  :   31.03
+                        Total GST    :    1.65
+                         Rounding    :    0.02
+                           CASH      :   40.00
+                         Change      :    7.30
+";
+    let extraction = run_on(&ocr_document(text), "generic-receipt");
+    assert_eq!(amount(&extraction, "amountTendered"), decimal("40.00"));
+    assert_eq!(amount(&extraction, "changeAmount"), decimal("7.30"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("32.70"));
+    assert_eq!(extraction.fields["totalAmount"].method, Method::Computed);
+}
+
+#[test]
+fn a_cash_receipt_total_off_by_rounding_is_corrected_and_a_distant_one_is_kept() {
+    // 100.00 − 19.10 = 80.90: the printed 80.91 before cash rounding.
+    let rounded = "\
+YONG ENTERPRISE
+RECEIPT                          25/12/2018
+               Total              80.91
+                CASH             100.00
+              Change:             19.10
+";
+    let extraction = run_on(&ocr_document(rounded), "generic-receipt");
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("80.90"));
+    // 50.00 − 5.00 = 45.00 is far from the printed total: the label's value stays.
+    let distant = "\
+YONG ENTERPRISE
+RECEIPT                          25/12/2018
+               Total              44.00
+                CASH              50.00
+              Change:              5.00
+";
+    let extraction = run_on(&ocr_document(distant), "generic-receipt");
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("44.00"));
+    assert_eq!(extraction.fields["totalAmount"].method, Method::Label);
+}
+
+#[test]
+fn an_ocr_total_with_a_letter_for_a_digit_is_read_and_a_tax_total_is_not_the_total() {
+    let text = "\
+OATES ENTERPRISE
+RECEIPT #2                           15/06/2017
+       SUB-TOTAL                          15.00
+  TOTAL                                   15.u0
+       XGST @ 6% INCLUDED IN TOTAL
+                    TAX TOTAL:             0.85
+";
+    let extraction = run_on(&ocr_document(text), "generic-receipt");
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("15.00"));
+    assert!(matches!(
+        extraction.fields["totalAmount"].value,
+        Value::Decimal(_)
+    ));
+}
+
+#[test]
+fn a_header_printed_over_several_lines_is_read_as_one() {
+    // `Positions` / `betrag` / `ohne USt.` over the net amounts; `Art-Nr-Kunde` / `Art-Nr-Lief.` ignored.
+    let text = "\
+Rechnung Nr. 47110815
+    Art-Nr-Kunde                                                    Positions
+    Art-Nr-Lief.                                                        betrag
+Pos           Beschreibung   Nettopreis         Menge       USt.        ohne
+    (Art)                                                                USt.
+ 1  SC-0815     Stahlcoil      100,0000        10 Stk       19 %       850,00
+ 2  TB-12       Toolbox          5,0000         2 Stk       19 %        10,00
+Rechnungssumme ohne USt.                                                860,00
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(
+        cell(&extraction, 0, "description").as_deref(),
+        Some("Stahlcoil")
+    );
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("850.00"));
+    assert_eq!(cell_amount(&extraction, 0, "unitPrice"), decimal("100"));
+    assert_eq!(cell_amount(&extraction, 0, "quantity"), decimal("10"));
+    assert_eq!(cell_amount(&extraction, 1, "netAmount"), decimal("10.00"));
+}
+
+#[test]
+fn a_header_whose_upper_line_carries_parts_of_it_is_read_with_that_line() {
+    // `Menge` and `Preis/` sit on the line above `Artikelbeschreibung … Betrag`.
+    let text = "\
+RECHNUNG                                  Rechnungsnummer      471102
+ Unsere                          Menge   Meng.-    Preis/
+ Art.Nr.   Artikelbeschreibung           einheit   Einheit     Betrag  USt. %
+ TB100A4   Trennblätter A4          20   Stk.        9,90      198,00   19
+ TB200A5   Trennblätter A5          10   Stk.        4,50       45,00   19
+Rechnungssumme Netto (excl. USt.)                              243,00
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(
+        cell(&extraction, 0, "description").as_deref(),
+        Some("Trennblätter A4")
+    );
+    assert_eq!(cell_amount(&extraction, 0, "quantity"), decimal("20"));
+    assert_eq!(cell_amount(&extraction, 0, "unitPrice"), decimal("9.90"));
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("198.00"));
+    assert_eq!(cell_amount(&extraction, 1, "netAmount"), decimal("45.00"));
+}
+
+#[test]
+fn columns_with_misleading_headers_get_their_roles_from_the_arithmetic() {
+    // `Amount` heads the quantities and `Total` the net line amounts: quantity × price = total.
+    let text = "\
+Invoice # RE-20190610/507
+ Amount     Product                         VAT       Price         Total
+ 1.00       Design (hours)                  7%        160.00 €      160.00 €
+ 400.00     Ballons, various colors         19%       0.79 €        316.00 €
+Net total: 476.00 €
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 1, "quantity"), decimal("400"));
+    assert_eq!(cell_amount(&extraction, 1, "netAmount"), decimal("316.00"));
+    assert_eq!(cell_amount(&extraction, 1, "unitPrice"), decimal("0.79"));
+    assert!(!extraction.table_items[1].cells.contains_key("totalAmount"));
+}
+
+#[test]
+fn payment_terms_and_lone_values_under_a_table_are_not_items() {
+    let text = "\
+Rechnung Nr. 2025-91
+Pos  Beschreibung              Nettopreis      Menge      Entgelt
+ 1   Toolbox                       100,00     10 Stk     1.000,00
+     Preisbasis:
+                                              1 Stk
+ 2   Schweinesteak                   5,50      5 kg         27,50
+     Zahlbar innerhalb 30 Tagen netto,        10 Tagen bis
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("1000.00"));
+    assert_eq!(cell_amount(&extraction, 1, "netAmount"), decimal("27.50"));
+}
+
+#[test]
+fn a_vertical_watermark_does_not_break_a_two_line_header() {
+    let text = "\
+RECHNUNG                                  Rechnungsnummer      471102
+      Unsere                          Menge   Meng.-    Preis/
+      Art.Nr.   Artikelbeschreibung           einheit   Einheit     Betrag  USt. %
+      TB100A4   Trennblätter A4          20   Stk.        9,90      198,00   19
+";
+    let page = quire_extract::test_pages::page_from_layout(1, text);
+    let mut words = page.words.clone();
+    // `2014-ZUGFeRD` printed top to bottom in the left margin, across the header and the row.
+    for (k, c) in "2014-ZUGFeRD".chars().enumerate() {
+        let y = 44.0 + k as f32 * 3.0;
+        words.push(Word::new(
+            c.to_string(),
+            BBox::new(8.0, y, 12.0, y + 2.9),
+            100.0,
+        ));
+    }
+    let document = Document {
+        content_hash: String::new(),
+        mime: Mime::Pdf,
+        size_bytes: 0,
+        pages: vec![Page::from_words(
+            1,
+            page.width,
+            page.height,
+            PageSource::TextLayer,
+            words,
+            None,
+        )],
+        attachments: Vec::new(),
+    };
+    let extraction = run_on(&document, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        1,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 0, "quantity"), decimal("20"));
+    assert_eq!(cell_amount(&extraction, 0, "unitPrice"), decimal("9.90"));
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("198.00"));
+}
+
+#[test]
+fn the_recipient_under_a_window_envelope_return_address_is_the_customer() {
+    let text = "\
+                                            Holzmann Werkzeugtechnik GmbH
+
+Holzmann Werkzeugtechnik GmbH, Industriestraße 14, 73728 Esslingen   Rechnungsnummer   RE-2025-10384
+                                                                     Rechnungsdatum       15.08.2025
+Schreinerei Berger & Söhne KG
+Herrn Thomas Berger
+Lindenweg 7
+72070 Tübingen
+
+Rechnung RE-2025-10384
+Gesamtbetrag                                                                            119,00 EUR
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        field_text(&extraction, "customerName").as_deref(),
+        Some("Schreinerei Berger & Söhne KG")
+    );
+    assert_eq!(extraction.fields["customerName"].method, Method::Fallback);
+    // A labelled recipient (`RECHNUNG AN`) is read below its label.
+    let labelled = "\
+Nordlicht Software GmbH
+Rechnung                                   Rechnungsnummer    NL-2025-08817
+RECHNUNG AN                                Rechnungsdatum        01.10.2025
+Kanzlei Hoffmann & Partner mbB
+Brandenburger Straße 41
+";
+    let extraction = run(labelled, "generic-invoice");
+    assert_eq!(
+        field_text(&extraction, "customerName").as_deref(),
+        Some("Kanzlei Hoffmann & Partner mbB")
+    );
+}
+
+#[test]
+fn a_receipt_without_a_net_label_gives_total_minus_tax_and_reads_loyalty_savings() {
+    let text = "\
+FRESHWAY LOCAL
+15/08/2025 14:32
+Receipt  No: 0417-03-118245
+SUBTOTAL                           20.82
+LOYALTY  SAVING                    -0.50
+SALES TAX                           1.47
+TOTAL                             £20.32
+";
+    let extraction = run(text, "generic-receipt");
+    assert_eq!(amount(&extraction, "discountAmount"), decimal("0.50"));
+    assert_eq!(amount(&extraction, "netAmount"), decimal("18.85"));
+    assert_eq!(extraction.fields["netAmount"].method, Method::Computed);
+}
+
+#[test]
+fn a_bank_name_with_a_lower_case_legal_form_or_a_particle_is_read_whole() {
+    let british = "\
+   Northbridge Bank plc                                            Statement
+   Business Banking, PO Box 1207, Leeds LS1 4DY
+
+Harbour Lane Bakery Ltd                     Statement period   01/08/2025 to 31/08/2025
+";
+    let extraction = run(british, "generic-bank-statement");
+    assert_eq!(
+        field_text(&extraction, "bankName").as_deref(),
+        Some("Northbridge Bank plc")
+    );
+    let french = "\
+   Banque du Lac d'Annecy                                     Relevé de compte
+   Agence Annecy Centre
+M. Julien Carpentier                          Période   du 01/08/2025 au 31/08/2025
+";
+    let extraction = run(french, "generic-bank-statement");
+    assert_eq!(
+        field_text(&extraction, "bankName").as_deref(),
+        Some("Banque du Lac d'Annecy")
+    );
+}
+
+#[test]
+fn ocr_labels_without_accents_and_rates_with_stray_marks_are_read() {
+    let text = "\
+Imprimerie Durand & Fils SARL                                     FACTURE
+N° de facture         FA-2025-0457              Facturé a
+Date                  06/05/2025                Association Les Amis du Jardin
+Bon decommande        BC-AJ-12                  Mme Héléne Roussel
+Ordner A4, 8 cm Rücken, blau
+                                       Total HT                 1 612,50 €
+                                       TVA 20 %                    70,50 €
+                                       TVA 5,5 fe) %               69,30 €
+                                       Total TTC                1 752,30 €
+";
+    let extraction = run_on(&ocr_document(text), "generic-invoice");
+    assert_eq!(
+        field_text(&extraction, "customerName").as_deref(),
+        Some("Association Les Amis du Jardin")
+    );
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("139.80"));
+    // `Ordner` (a folder) is not the label `Order #` misread.
+    assert_ne!(
+        field_text(&extraction, "orderNumber").as_deref(),
+        Some("A4")
+    );
+}
+
+#[test]
+fn a_totals_table_with_a_line_per_rate_gives_its_sum_line() {
+    let text = "\
+RECHNUNGS-KORREKTUR                         Beleg-Nr    :  RK21012345
+                                            Beleg-Datum :  16.09.2013
+   Warenwert    Nettobetrag    MwSt-Betrag    MwSt-%     Endbetrag
+       -5,00          -4,85          -0,92      19,0         -5,77
+       -2,90          -2,82          -0,20       7,0         -3,02
+
+       -7,90          -7,67          -1,12       EUR         -8,79
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(amount(&extraction, "netAmount"), decimal("-7.67"));
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("-1.12"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("-8.79"));
+}
