@@ -10,8 +10,9 @@ cd "$here"
 "$here/scripts/setup.sh"
 cargo build --quiet --release -p quire-cli
 quire=./target/release/quire
-# The samples are English, German and French.
-lang=(--ocr-lang "${QUIRE_OCR_LANG:-eng+deu+fra}")
+# The samples are English, German and French: the default OCR language (`auto`) reads each scanned page
+# in its own language; QUIRE_OCR_LANG overrides it.
+lang=(--ocr-lang "${QUIRE_OCR_LANG:-auto}")
 if [ "$#" -eq 0 ]; then
   set -- sample-docs
 fi

@@ -187,6 +187,10 @@ pub struct OcrInfo {
     /// right). Word boxes are as on the image; line grouping compensates for the skew
     /// ([`layout::order_into_lines_deskewed`]).
     pub skew_degrees: f32,
+    /// The Tesseract language(s) the words were read with, e.g. `eng` or `deu+eng` (empty when not
+    /// recorded).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
 }
 
 /// A word with its box (points, top-left origin) and recognition confidence (0–100).

@@ -37,7 +37,8 @@ pub struct ReaderConfig {
     pub max_file_bytes: u64,
     /// A PDF page whose text layer has fewer non-blank characters is OCR'd instead.
     pub min_text_chars: usize,
-    /// Tesseract language(s), e.g. `eng` or `eng+deu`.
+    /// Tesseract language(s), e.g. `eng` or `eng+deu`, or `auto`: English, and pages whose words are
+    /// German or French read again in that language when its data is installed.
     pub ocr_language: String,
     /// Resolution at which PDF pages without a usable embedded scan are rendered for OCR.
     pub ocr_dpi: u32,
@@ -56,7 +57,7 @@ impl Default for ReaderConfig {
             max_image_pixels: 120_000_000,
             max_file_bytes: 512 * 1024 * 1024,
             min_text_chars: 20,
-            ocr_language: "eng".to_string(),
+            ocr_language: ocr::AUTO_LANGUAGE.to_string(),
             ocr_dpi: 300,
             detect_orientation: true,
             pdfium_library: None,
@@ -202,6 +203,7 @@ impl Reader {
             image_width: recognized.width,
             image_height: recognized.height,
             skew_degrees: recognized.skew_degrees,
+            language: recognized.language,
         };
         Ok(Page::from_words(
             number,

@@ -1,5 +1,7 @@
 //! Optical character recognition of page images through Tesseract (`leptess`), with orientation detection
-//! (Tesseract's OSD through `tesseract-sys`) for pages that read poorly because they are rotated.
+//! (Tesseract's OSD through `tesseract-sys`) for pages that read poorly because they are rotated, and an
+//! automatic language (`auto`): pages are read in English, and read again in German or French when their
+//! words say they are in one of those languages (so umlauts and accents come out right).
 
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
@@ -18,15 +20,216 @@ pub(crate) struct Recognized {
     /// Size of the image the words refer to (after rotation).
     pub width: u32,
     pub height: u32,
+    /// The Tesseract language(s) that gave the words, e.g. `eng` or `deu+eng`.
+    pub language: String,
+}
+
+/// The language setting that picks the language per page.
+pub const AUTO_LANGUAGE: &str = "auto";
+
+/// What `auto` reads with first.
+const AUTO_FIRST_LANGUAGE: &str = "eng";
+
+/// Languages `auto` can switch to, with words that are common on business documents in that language and
+/// rare in the others (compared lower-case, without surrounding punctuation).
+const AUTO_LANGUAGES: [(&str, &[&str]); 2] = [
+    (
+        "deu",
+        &[
+            "rechnung",
+            "rechnungsnummer",
+            "rechnungsdatum",
+            "mwst",
+            "ust",
+            "mwst.",
+            "summe",
+            "gesamt",
+            "gesamtbetrag",
+            "betrag",
+            "datum",
+            "netto",
+            "brutto",
+            "und",
+            "der",
+            "die",
+            "das",
+            "für",
+            "fur",
+            "mit",
+            "bitte",
+            "zahlbar",
+            "menge",
+            "preis",
+            "einzelpreis",
+            "steuer",
+            "straße",
+            "strasse",
+            "vielen",
+            "dank",
+            "kunde",
+            "kundennummer",
+            "lieferung",
+            "zwischensumme",
+            "rückgeld",
+            "ruckgeld",
+            "quittung",
+            "beleg",
+            "uhr",
+            "zahlung",
+            "bankverbindung",
+            "nr",
+            "gmbh",
+            "bezeichnung",
+            "anzahl",
+            "leistung",
+            "zahlungsziel",
+            "innerhalb",
+            "tagen",
+            "ohne",
+            "abzug",
+            "kontoauszug",
+            "saldo",
+            "alter",
+            "neuer",
+        ],
+    ),
+    (
+        "fra",
+        &[
+            "facture",
+            "tva",
+            "ttc",
+            "ht",
+            "montant",
+            "le",
+            "la",
+            "les",
+            "du",
+            "des",
+            "et",
+            "pour",
+            "prix",
+            "quantité",
+            "quantite",
+            "rue",
+            "merci",
+            "client",
+            "échéance",
+            "echeance",
+            "règlement",
+            "reglement",
+            "à",
+            "payer",
+            "sous-total",
+            "espèces",
+            "especes",
+            "rendu",
+            "caisse",
+            "numéro",
+            "numero",
+            "désignation",
+            "designation",
+            "unitaire",
+            "sarl",
+            "sas",
+            "date d'échéance",
+            "net à payer",
+            "acompte",
+            "relevé",
+            "releve",
+            "solde",
+            "ancien",
+            "nouveau",
+            "avenue",
+            "paiement",
+            "virement",
+            "conditions",
+        ],
+    ),
+];
+
+/// Words that say a page is in English (to tell an English page quoting a German name from a German
+/// page).
+const ENGLISH_WORDS: &[&str] = &[
+    "invoice",
+    "total",
+    "date",
+    "tax",
+    "amount",
+    "the",
+    "and",
+    "for",
+    "thank",
+    "you",
+    "due",
+    "payment",
+    "subtotal",
+    "receipt",
+    "qty",
+    "price",
+    "description",
+    "to",
+    "of",
+    "number",
+    "quantity",
+    "bill",
+    "statement",
+    "balance",
+    "please",
+    "account",
+    "customer",
+    "order",
+];
+
+/// The language (`deu`, `fra`) a page's words are in, when it is one `auto` can switch to: at least three
+/// of its words, and at least as many as English words.
+pub(crate) fn detect_language(words: &[Word]) -> Option<&'static str> {
+    let mut counts = [0usize; AUTO_LANGUAGES.len()];
+    let mut n_english = 0usize;
+    for word in words {
+        let text = word
+            .text
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_lowercase();
+        if text.is_empty() {
+            continue;
+        }
+        if ENGLISH_WORDS.contains(&text.as_str()) {
+            n_english += 1;
+        }
+        for (index, (_, vocabulary)) in AUTO_LANGUAGES.iter().enumerate() {
+            if vocabulary.contains(&text.as_str()) {
+                counts[index] += 1;
+            }
+        }
+    }
+    let (best, &n_best) = counts.iter().enumerate().max_by_key(|(_, n)| **n)?;
+    (n_best >= 3 && n_best >= n_english).then_some(AUTO_LANGUAGES[best].0)
 }
 
 /// A Tesseract instance (plus an orientation detector when `osd.traineddata` is installed). Creating one
 /// costs about 100 ms, so it is kept and reused.
 pub(crate) struct Recognizer {
     api: leptess::tesseract::TessApi,
+    /// The configured language (`auto`, or Tesseract languages like `eng+deu`).
     language: String,
+    /// With `auto`: the languages installed that pages can be read again in, and the instance for the
+    /// last one used (created on first use: most batches are in one language).
+    auto_languages: Vec<&'static str>,
+    second: Option<(String, leptess::tesseract::TessApi)>,
+    tessdata: Option<String>,
     orientation: Option<OrientationDetector>,
     detect_orientation: bool,
+}
+
+/// A Tesseract instance for `language`, segmenting pages automatically as the tesseract command does.
+fn new_api(tessdata: Option<&str>, language: &str) -> Result<leptess::tesseract::TessApi, String> {
+    let mut api = leptess::tesseract::TessApi::new(tessdata, language)
+        .map_err(|_| format!("Tesseract could not start with language '{language}'"))?;
+    api.raw
+        .set_variable(c"tessedit_pageseg_mode", c"3")
+        .map_err(|_| "Tesseract rejected a setting".to_string())?;
+    Ok(api)
 }
 
 /// Pages reading worse than this (mean word confidence) are checked for rotation.
@@ -41,9 +244,20 @@ impl Recognizer {
         if config.ocr_language.contains('\0') {
             return Err("invalid OCR language name".into());
         }
+        let auto = config.ocr_language == AUTO_LANGUAGE;
+        let first_language = if auto {
+            AUTO_FIRST_LANGUAGE
+        } else {
+            config.ocr_language.as_str()
+        };
+        let installed = |lang: &str| {
+            tessdata
+                .as_ref()
+                .is_none_or(|dir| dir.join(format!("{lang}.traineddata")).exists())
+        };
         if let Some(dir) = &tessdata {
-            for lang in config.ocr_language.split('+') {
-                if !dir.join(format!("{lang}.traineddata")).exists() {
+            for lang in first_language.split('+') {
+                if !installed(lang) {
                     return Err(format!(
                         "Tesseract language data '{lang}' not found in {}",
                         dir.display()
@@ -51,18 +265,16 @@ impl Recognizer {
                 }
             }
         }
-        let mut api =
-            leptess::tesseract::TessApi::new(tessdata_str.as_deref(), &config.ocr_language)
-                .map_err(|_| {
-                    format!(
-                        "Tesseract could not start with language '{}'",
-                        config.ocr_language
-                    )
-                })?;
-        // Automatic page segmentation, as the tesseract command line does by default.
-        api.raw
-            .set_variable(c"tessedit_pageseg_mode", c"3")
-            .map_err(|_| "Tesseract rejected a setting".to_string())?;
+        let auto_languages = if auto {
+            AUTO_LANGUAGES
+                .iter()
+                .map(|(lang, _)| *lang)
+                .filter(|lang| tessdata.is_some() && installed(lang))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let api = new_api(tessdata_str.as_deref(), first_language)?;
         let orientation = if config.detect_orientation {
             tessdata
                 .as_ref()
@@ -74,6 +286,9 @@ impl Recognizer {
         Ok(Recognizer {
             api,
             language: config.ocr_language.clone(),
+            auto_languages,
+            second: None,
+            tessdata: tessdata_str,
             orientation,
             detect_orientation: config.detect_orientation,
         })
@@ -81,10 +296,19 @@ impl Recognizer {
 
     /// A one-line description: version, language, orientation detection.
     pub fn describe(&self) -> String {
+        let language = if self.language == AUTO_LANGUAGE {
+            let mut also = self.auto_languages.join(", ");
+            if also.is_empty() {
+                also = "none installed".into();
+            }
+            format!("auto ({AUTO_FIRST_LANGUAGE}; pages re-read in: {also})")
+        } else {
+            self.language.clone()
+        };
         format!(
             "Tesseract {}, language {}, orientation detection {}",
             tesseract_version(),
-            self.language,
+            language,
             if self.orientation.is_some() {
                 "on"
             } else {
@@ -97,6 +321,56 @@ impl Recognizer {
     /// scanned at `dpi`, turning it upright first when it reads poorly and orientation detection finds it
     /// rotated.
     pub fn recognize(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
+        let upright = self.recognize_upright(image, dpi)?;
+        let Some(language) =
+            detect_language(&upright.words).filter(|lang| self.auto_languages.contains(lang))
+        else {
+            return Ok(upright);
+        };
+        // The page is in another language: read it again with that language first (English second, for
+        // the English words business documents carry).
+        let combined = format!("{language}+{AUTO_FIRST_LANGUAGE}");
+        if self
+            .second
+            .as_ref()
+            .is_none_or(|(lang, _)| *lang != combined)
+        {
+            self.second = Some((
+                combined.clone(),
+                new_api(self.tessdata.as_deref(), &combined)?,
+            ));
+        }
+        let rotated;
+        let image = match upright.rotation_applied {
+            90 => {
+                rotated = image.rotate90();
+                &rotated
+            }
+            180 => {
+                rotated = image.rotate180();
+                &rotated
+            }
+            270 => {
+                rotated = image.rotate270();
+                &rotated
+            }
+            _ => image,
+        };
+        let Some((_, api)) = self.second.as_mut() else {
+            return Ok(upright);
+        };
+        let mut again = recognize_with(api, image, dpi, &combined)?;
+        // Kept unless it reads clearly worse (a wrong guess of the language).
+        if mean_confidence(&again.words) + 5.0 >= mean_confidence(&upright.words) {
+            again.rotation_applied = upright.rotation_applied;
+            Ok(again)
+        } else {
+            Ok(upright)
+        }
+    }
+
+    /// [`Recognizer::recognize`] in the first language: the page turned upright when needed.
+    fn recognize_upright(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
         let first = self.recognize_as_is(image, dpi)?;
         if !self.detect_orientation || !reads_poorly(&first.words) {
             return Ok(first);
@@ -127,44 +401,57 @@ impl Recognizer {
     }
 
     fn recognize_as_is(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
-        let raster = Raster::of(image);
-        let (width, height) = (raster.width, raster.height);
-        if width == 0 || height == 0 {
-            return Err("the page image is empty or in an unsupported pixel format".into());
-        }
-        self.api
-            .raw
-            .set_image(
-                raster.bytes,
-                width as c_int,
-                height as c_int,
-                raster.bytes_per_pixel,
-                width as c_int * raster.bytes_per_pixel,
-            )
-            .map_err(|e| format!("Tesseract refused the image: {e:?}"))?;
-        self.api.raw.set_source_resolution(dpi as c_int);
-        let tsv = self
-            .api
-            .raw
-            .get_tsv_text(0)
-            .map_err(|_| "Tesseract failed to recognise the page".to_string())?;
-        let tsv = tsv
-            .as_ref()
-            .to_str()
-            .map_err(|e| format!("Tesseract returned invalid text: {e}"))?;
-        let parsed = parse_tsv(tsv);
-        Ok(Recognized {
-            skew_degrees: estimate_skew_degrees(&parsed),
-            words: parsed.into_iter().map(|w| w.word).collect(),
-            rotation_applied: 0,
-            width,
-            height,
-        })
+        let language = if self.language == AUTO_LANGUAGE {
+            AUTO_FIRST_LANGUAGE
+        } else {
+            self.language.as_str()
+        };
+        let language = language.to_string();
+        recognize_with(&mut self.api, image, dpi, &language)
     }
 }
 
-/// Whether a recognition result suggests the page is not upright: few words, low confidence, or words
-/// standing on end (Tesseract reads a page turned by 90 degrees line by line, with tall, narrow word boxes).
+/// Recognises an image as it is with one Tesseract instance (of `language`).
+fn recognize_with(
+    api: &mut leptess::tesseract::TessApi,
+    image: &DynamicImage,
+    dpi: u32,
+    language: &str,
+) -> Result<Recognized, String> {
+    let raster = Raster::of(image);
+    let (width, height) = (raster.width, raster.height);
+    if width == 0 || height == 0 {
+        return Err("the page image is empty or in an unsupported pixel format".into());
+    }
+    api.raw
+        .set_image(
+            raster.bytes,
+            width as c_int,
+            height as c_int,
+            raster.bytes_per_pixel,
+            width as c_int * raster.bytes_per_pixel,
+        )
+        .map_err(|e| format!("Tesseract refused the image: {e:?}"))?;
+    api.raw.set_source_resolution(dpi as c_int);
+    let tsv = api
+        .raw
+        .get_tsv_text(0)
+        .map_err(|_| "Tesseract failed to recognise the page".to_string())?;
+    let tsv = tsv
+        .as_ref()
+        .to_str()
+        .map_err(|e| format!("Tesseract returned invalid text: {e}"))?;
+    let parsed = parse_tsv(tsv);
+    Ok(Recognized {
+        skew_degrees: estimate_skew_degrees(&parsed),
+        words: parsed.into_iter().map(|w| w.word).collect(),
+        rotation_applied: 0,
+        width,
+        height,
+        language: language.to_string(),
+    })
+}
+
 /// Pixels as Tesseract takes them: 8-bit gray or 8-bit RGB, rows without padding.
 struct Raster<'a> {
     bytes: &'a [u8],
@@ -200,6 +487,8 @@ impl<'a> Raster<'a> {
     }
 }
 
+/// Whether a recognition result suggests the page is not upright: few words, low confidence, or words
+/// standing on end (Tesseract reads a page turned by 90 degrees line by line, with tall, narrow word boxes).
 fn reads_poorly(words: &[Word]) -> bool {
     if words.len() < 3 || mean_confidence(words) < POOR_CONFIDENCE {
         return true;
@@ -406,6 +695,32 @@ impl Drop for OrientationDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn words(text: &str) -> Vec<Word> {
+        text.split_whitespace()
+            .map(|w| Word {
+                text: w.to_string(),
+                bbox: BBox::new(0.0, 0.0, 1.0, 1.0),
+                confidence: 90.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_page_language_comes_from_its_words() {
+        let german = "Rechnung Nr. 2025-17 Datum: 12.03.2025 Menge Bezeichnung Einzelpreis Summe \
+                      Gesamtbetrag inkl. MwSt. zahlbar innerhalb 14 Tagen ohne Abzug";
+        assert_eq!(detect_language(&words(german)), Some("deu"));
+        let french =
+            "FACTURE N° 88 Date d'échéance : 30/09/2025 Désignation Quantité Prix unitaire \
+                      Total HT TVA 20 % Total TTC Net à payer par virement";
+        assert_eq!(detect_language(&words(french)), Some("fra"));
+        let english = "INVOICE Invoice number INV-7 Date 2025-08-15 Description Qty Price Amount \
+                       Subtotal Tax Total due Thank you for your order from Müller GmbH";
+        assert_eq!(detect_language(&words(english)), None);
+        // Two German words are not enough.
+        assert_eq!(detect_language(&words("Total 12.00 Rechnung MwSt")), None);
+    }
 
     const TSV: &str = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext
 1\t1\t0\t0\t0\t0\t0\t0\t1000\t1000\t-1\t
