@@ -115,6 +115,46 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<RawJob> {
 
 const JOB_COLUMNS: &str = "id, name, status, settings_json, created_at, updated_at, finished_at";
 
+/// Inserts a job with its documents, all queued, inside a transaction (the hot-folder ledger is written in
+/// the same one). The same path given twice is queued once. Returns the job id.
+pub(crate) fn insert_job(
+    transaction: &rusqlite::Transaction<'_>,
+    name: &str,
+    settings: &serde_json::Value,
+    paths: &[std::path::PathBuf],
+    now: &str,
+) -> Result<i64> {
+    transaction
+        .execute(
+            "INSERT INTO jobs (name, status, settings_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![name, JobStatus::Queued.as_str(), settings.to_string(), now],
+        )
+        .during("creating a job")?;
+    let job_id = transaction.last_insert_rowid();
+    let mut insert = transaction
+        .prepare(
+            "INSERT OR IGNORE INTO documents (job_id, source_path, file_name, status, queued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .during("queueing documents")?;
+    for path in paths {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_string_lossy().into_owned());
+        insert
+            .execute(params![
+                job_id,
+                path.to_string_lossy(),
+                file_name,
+                DocumentStatus::Queued.as_str(),
+                now
+            ])
+            .during("queueing documents")?;
+    }
+    Ok(job_id)
+}
+
 impl Store {
     /// Creates a job with its documents, all queued, in one transaction. The same path given twice is
     /// queued once. Returns the job id.
@@ -126,36 +166,7 @@ impl Store {
     ) -> Result<i64> {
         let now = now_text();
         let transaction = self.connection.transaction().during("creating a job")?;
-        transaction
-            .execute(
-                "INSERT INTO jobs (name, status, settings_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![name, JobStatus::Queued.as_str(), settings.to_string(), now],
-            )
-            .during("creating a job")?;
-        let job_id = transaction.last_insert_rowid();
-        {
-            let mut insert = transaction
-                .prepare(
-                    "INSERT OR IGNORE INTO documents (job_id, source_path, file_name, status, queued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .during("queueing documents")?;
-            for path in paths {
-                let file_name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| path.to_string_lossy().into_owned());
-                insert
-                    .execute(params![
-                        job_id,
-                        path.to_string_lossy(),
-                        file_name,
-                        DocumentStatus::Queued.as_str(),
-                        now
-                    ])
-                    .during("queueing documents")?;
-            }
-        }
+        let job_id = insert_job(&transaction, name, settings, paths, &now)?;
         transaction.commit().during("creating a job")?;
         Ok(job_id)
     }

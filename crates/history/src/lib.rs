@@ -2,7 +2,7 @@
 //! copy, content hash, size, type, pages, status, error, timings); page text and words; extractions (template
 //! id and version, fields and line items with provenance); validation results per rule; corrections with an
 //! audit trail; sync state. Full-text search (FTS5) over text and values, statistics, and duplicate lookups
-//! for the `duplicate` validation rule.
+//! for the `duplicate` validation rule; hot folders' settings and the ledger of files taken from them.
 //!
 //! One [`Store`] wraps one connection (WAL, foreign keys, busy timeout). Opening migrates the schema
 //! (`PRAGMA user_version`); each table module owns its part of it.
@@ -18,6 +18,7 @@ mod schema;
 mod search;
 mod stats;
 mod sync;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,7 @@ pub use schema::{latest_version, schema_version};
 pub use search::{fts_query, DocumentFilter};
 pub use stats::Stats;
 pub use sync::SyncState;
+pub use watch::{LedgerEntry, LedgerOutcome, NewWatchFolder, TakenFile, WatchFolder};
 
 use error::SqliteContext;
 

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::error::{HistoryError, Result, SqliteContext};
-use crate::{corrections, documents, extractions, jobs, pages, search, sync};
+use crate::{corrections, documents, extractions, jobs, pages, search, sync, watch};
 
 /// The migrations, in order: migration `i` (0-based) takes the schema from version `i` to `i + 1`.
 pub(crate) fn migrations() -> Vec<Vec<&'static str>> {
@@ -19,6 +19,8 @@ pub(crate) fn migrations() -> Vec<Vec<&'static str>> {
         ],
         // Version 2: full-text search (filled from the rows already there) and sync state.
         vec![search::SCHEMA_V2, sync::SCHEMA_V2],
+        // Version 3: hot folders (watched folders' settings and the ledger of files taken from them).
+        vec![watch::SCHEMA_V3],
     ]
 }
 
