@@ -101,6 +101,7 @@ pub fn run(global: &GlobalArgs, args: &BenchBatchArgs) -> anyhow::Result<ExitCod
         },
         template: None,
         keep_originals: false,
+        templates_dir: None,
     };
     let job_id = create_job(&mut store, "bench", &settings)?;
     let n_workers = args

@@ -17,6 +17,10 @@ pub enum BenchCommand {
     Read(BenchReadArgs),
     /// Batch pipeline figures on generated invoices: documents/s, memory, database size, search, export
     Batch(crate::bench_batch_cmd::BenchBatchArgs),
+    /// In-process extraction throughput (templates loaded once) over the given files
+    Extract(crate::bench_extract_cmd::BenchExtractArgs),
+    /// Hot-folder latency: a file's last write to its result in history
+    Watch(crate::bench_watch_cmd::BenchWatchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,11 +42,17 @@ pub fn run(global: &GlobalArgs, command: &BenchCommand) -> anyhow::Result<ExitCo
     match command {
         BenchCommand::Read(args) => bench_read(global, args),
         BenchCommand::Batch(args) => crate::bench_batch_cmd::run(global, args),
+        BenchCommand::Extract(args) => crate::bench_extract_cmd::run(global, args),
+        BenchCommand::Watch(args) => crate::bench_watch_cmd::run(global, args),
     }
 }
 
 fn bench_read(global: &GlobalArgs, args: &BenchReadArgs) -> anyhow::Result<ExitCode> {
-    let config = global.reader_config();
+    let mut config = global.reader_config();
+    // Both sides read in the same language: `auto` would read German and French pages twice.
+    if config.ocr_language == "auto" {
+        config.ocr_language = "eng".into();
+    }
     let n_workers = args
         .workers
         .unwrap_or_else(crate::read_cmd::default_workers);

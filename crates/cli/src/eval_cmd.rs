@@ -2,11 +2,16 @@
 //! invoices9, invoice2data) and prints per-field accuracy, line-item precision / recall / F1, validation
 //! outcomes and time per document; thresholds make it fail for CI.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use quire_document::Document;
-use quire_extract::eval::{discover, run_case, summarize, CaseResult, ReadError, Summary};
+use quire_extract::eval::{
+    discover, run_case, score_prediction, summarize, CaseResult, Corpus, EvalCase, Prediction,
+    ReadError, Summary,
+};
 use quire_reader::Reader;
 use serde::Serialize;
 
@@ -36,6 +41,11 @@ pub struct EvalArgs {
     /// Exit with status 1 when line-item F1 (0–1) is below this
     #[arg(long, value_name = "RATIO")]
     min_item_f1: Option<f64>,
+    /// Score another tool's output instead of extracting: a JSON object from document file name to
+    /// `{fields: {key: value}, line_items: [{column: value}]}` (or null for no result). Only the
+    /// documents it names are scored, by the same comparison rules as Quire's extractions.
+    #[arg(long, value_name = "FILE")]
+    predictions: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -59,6 +69,49 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<ExitCode> {
             .cases
             .retain(|case| case.name.contains(filter.as_str()));
     }
+    let results = match &args.predictions {
+        Some(path) => score_predictions(&mut corpus, path)?,
+        None => extract_and_score(global, &corpus, &templates),
+    };
+    report(args, &corpus, &results)
+}
+
+/// Scores the predictions of `path` against the cases they name (by file name), dropping the others.
+fn score_predictions(corpus: &mut Corpus, path: &Path) -> anyhow::Result<Vec<CaseResult>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read predictions {}", path.display()))?;
+    let predictions: BTreeMap<String, Option<Prediction>> = serde_json::from_str(&text)
+        .with_context(|| format!("invalid predictions file {}", path.display()))?;
+    let file_name = |case: &EvalCase| {
+        Path::new(&case.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    corpus
+        .cases
+        .retain(|case| predictions.contains_key(&file_name(case)));
+    for name in predictions.keys() {
+        if !corpus.cases.iter().any(|case| &file_name(case) == name) {
+            eprintln!("warning [no_ground_truth]: {name}: no document of the corpus has this name");
+        }
+    }
+    Ok(corpus
+        .cases
+        .iter()
+        .map(|case| {
+            let prediction = predictions.get(&file_name(case)).and_then(Option::as_ref);
+            score_prediction(case, prediction)
+        })
+        .collect())
+}
+
+/// Reads, classifies, extracts and scores every case.
+fn extract_and_score(
+    global: &GlobalArgs,
+    corpus: &Corpus,
+    templates: &quire_extract::TemplateSet,
+) -> Vec<CaseResult> {
     let mut reader = Reader::new(global.reader_config());
     // invoice2data's compare set also feeds plain text (its `.txt` inputs): read as layout text.
     let mut read = |path: &Path| -> Result<Document, ReadError> {
@@ -74,9 +127,14 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let mut results = Vec::with_capacity(corpus.cases.len());
     for (index, case) in corpus.cases.iter().enumerate() {
         eprint!("\r{}/{} {}\x1b[K", index + 1, corpus.cases.len(), case.name);
-        results.push(run_case(corpus.kind, case, &templates, &mut read));
+        results.push(run_case(corpus.kind, case, templates, &mut read));
     }
     eprintln!();
+    results
+}
+
+fn report(args: &EvalArgs, corpus: &Corpus, results: &[CaseResult]) -> anyhow::Result<ExitCode> {
+    let results = results.to_vec();
     let summary = summarize(&results);
     let mut renderings: Vec<String> = results.iter().filter_map(|r| r.rendering.clone()).collect();
     renderings.sort();

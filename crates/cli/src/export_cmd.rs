@@ -26,7 +26,8 @@ pub struct ExportArgs {
     /// Output format (default: from the output file's extension)
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
-    /// Output file (default: quire-export.<format>)
+    /// Output file (default: quire-export[-job-N][-lines].<format> in the current folder, numbered so
+    /// that no earlier export is overwritten)
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// CSV: one row per line item (header fields repeated) instead of one row per document
@@ -65,19 +66,17 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
                 path.display()
             )
         })?,
-        (None, None) => anyhow::bail!("pass --format csv|xlsx|json or --output FILE"),
+        // A spreadsheet is what most people export to.
+        (None, None) => Format::Xlsx,
     };
     anyhow::ensure!(
         args.delimiter.is_ascii(),
         "the delimiter must be one ASCII character"
     );
-    let output = args.output.clone().unwrap_or_else(|| {
-        PathBuf::from(match format {
-            Format::Csv => "quire-export.csv",
-            Format::Xlsx => "quire-export.xlsx",
-            Format::Json => "quire-export.json",
-        })
-    });
+    let output = match &args.output {
+        Some(path) => path.clone(),
+        None => default_output(format, args.filter.job, args.lines),
+    };
     let store = args.db.open()?;
     // `--job ID` is one of the filters.
     let filter = args.filter.filter(args.query.as_deref(), None)?;
@@ -113,4 +112,30 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default output file: named after the job (and `lines` for line-item CSVs), in the current folder,
+/// numbered (`quire-export-job-3 (2).xlsx`) rather than overwriting an earlier export.
+fn default_output(format: Format, job: Option<i64>, lines: bool) -> PathBuf {
+    let extension = match format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+        Format::Json => "json",
+    };
+    let mut stem = String::from("quire-export");
+    if let Some(job) = job {
+        stem.push_str(&format!("-job-{job}"));
+    }
+    if lines && format == Format::Csv {
+        stem.push_str("-lines");
+    }
+    let mut candidate = PathBuf::from(format!("{stem}.{extension}"));
+    let mut n = 2;
+    // A CSV export of several templates becomes a .zip beside the asked-for name.
+    while candidate.exists() || (format == Format::Csv && candidate.with_extension("zip").exists())
+    {
+        candidate = PathBuf::from(format!("{stem} ({n}).{extension}"));
+        n += 1;
+    }
+    candidate
 }

@@ -35,21 +35,21 @@ pub struct ExtractArgs {
 
 /// One file's outcome, as printed by `--json`.
 #[derive(Serialize)]
-struct FileResult {
+pub(crate) struct FileResult {
     path: String,
     ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     classification: Option<Classification>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    extraction: Option<Extraction>,
+    pub(crate) extraction: Option<Extraction>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorJson>,
+    pub(crate) error: Option<ErrorJson>,
 }
 
 #[derive(Serialize)]
-struct ErrorJson {
+pub(crate) struct ErrorJson {
     code: &'static str,
-    message: String,
+    pub(crate) message: String,
 }
 
 /// The built-in templates plus those of `dir` (or ./templates when present); files that fail to load are
@@ -115,7 +115,8 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> anyhow::Result<ExitCode> 
     })
 }
 
-fn extract_one(
+/// Reads one file, classifies it (unless a template is given), extracts and validates.
+pub(crate) fn extract_one(
     reader: &mut Reader,
     path: &Path,
     set: &TemplateSet,

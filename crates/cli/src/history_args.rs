@@ -78,6 +78,9 @@ pub struct FilterArgs {
     /// Only documents of this job
     #[arg(long, value_name = "ID")]
     pub job: Option<i64>,
+    /// Only these documents (ids as `history list` shows them); repeatable or comma-separated
+    #[arg(long = "id", value_name = "ID", value_delimiter = ',')]
+    pub ids: Vec<i64>,
 }
 
 impl FilterArgs {
@@ -104,6 +107,7 @@ impl FilterArgs {
             date_to: self.to,
             validation_failed: self.validation_failed.then_some(true),
             supplier: self.supplier.clone(),
+            document_ids: self.ids.clone(),
             limit,
         })
     }

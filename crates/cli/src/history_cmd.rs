@@ -66,10 +66,14 @@ pub struct HistoryShowArgs {
 pub struct HistoryEditArgs {
     /// Document id
     id: i64,
-    /// Header field key, e.g. totalAmount
+    /// Header field key, e.g. totalAmount; with --line, a line-item column, e.g. quantity
     field: String,
     /// New value (numbers like 1234.56, dates as YYYY-MM-DD; empty clears the field)
     value: String,
+    /// Edit this line item's cell (numbered from 1 as `history show` lists them; one past the last adds a
+    /// line)
+    #[arg(long, value_name = "N")]
+    line: Option<usize>,
     /// Who made the correction (default: the USER environment variable)
     #[arg(long, value_name = "NAME")]
     by: Option<String>,
@@ -208,6 +212,7 @@ pub fn run(command: &HistoryCommand) -> anyhow::Result<ExitCode> {
                     &FieldEdit {
                         document_id: args.id,
                         field: &args.field,
+                        line: args.line,
                         new_value: &args.value,
                         corrected_by: &by,
                         corrected_at: chrono::Utc::now(),
@@ -221,7 +226,7 @@ pub fn run(command: &HistoryCommand) -> anyhow::Result<ExitCode> {
                 println!(
                     "document {}: {} {} -> {}; now {}",
                     args.id,
-                    args.field,
+                    outcome.correction.field,
                     outcome.correction.old_value.as_deref().unwrap_or("(empty)"),
                     outcome.correction.new_value.as_deref().unwrap_or("(empty)"),
                     outcome.status.as_str()

@@ -49,6 +49,9 @@ pub struct JobResumeArgs {
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
+    /// Load templates from this folder instead of the one the job was started with
+    #[arg(long, value_name = "DIR")]
+    templates_dir: Option<std::path::PathBuf>,
 }
 
 pub fn run(global: &GlobalArgs, command: &JobsCommand) -> anyhow::Result<ExitCode> {
@@ -104,7 +107,10 @@ pub fn run(global: &GlobalArgs, command: &JobsCommand) -> anyhow::Result<ExitCod
         JobsCommand::Cancel(args) => set_status(args, JobStatus::Cancelled),
         JobsCommand::Resume(args) => {
             let mut store = args.job.db.open()?;
-            let templates = templates(None)?;
+            // The job's own templates folder unless another is given.
+            let settings = quire_engine::job_settings(&store, args.job.id)?;
+            let templates_dir = args.templates_dir.clone().or(settings.templates_dir);
+            let templates = templates(templates_dir.as_deref())?;
             let summary = run_with_progress(
                 global,
                 &args.job.db,

@@ -1,21 +1,26 @@
 //! `quire`: the command-line interface to Quire's engine. Thin: parses arguments, calls the engine, prints.
 //!
 //! Exit codes: 0 success; 1 some input could not be processed (each failure is reported, naming the file
-//! and the reason); 2 invalid usage; 3 a required back-end (PDFium, Tesseract) is missing.
+//! and the reason); 2 invalid usage; 3 a required back-end (PDFium, Tesseract) is missing; 130 stopped by
+//! Ctrl-C (the job is paused and resumes where it stopped).
 
 mod bench_batch_cmd;
 mod bench_cmd;
+mod bench_extract_cmd;
+mod bench_watch_cmd;
 mod eval_cmd;
 mod export_cmd;
 mod extract_cmd;
 mod history_args;
 mod history_cmd;
+mod interrupt;
 mod jobs_cmd;
 mod process_cmd;
 mod progress;
 mod read_cmd;
 mod stats_cmd;
 mod templates_cmd;
+mod watch_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,8 +44,9 @@ pub struct GlobalArgs {
     /// also settable with QUIRE_PDFIUM)
     #[arg(long, global = true, value_name = "PATH")]
     pdfium: Option<PathBuf>,
-    /// Tesseract language(s) for OCR, e.g. eng or eng+deu
-    #[arg(long, global = true, value_name = "LANGS", default_value = "eng")]
+    /// Tesseract language(s) for OCR, e.g. eng or eng+deu; auto: English, and pages in German or French
+    /// read again in their language (when its language data is installed)
+    #[arg(long, global = true, value_name = "LANGS", default_value = "auto")]
     ocr_lang: String,
     /// Refuse documents with more pages than this
     #[arg(long, global = true, value_name = "N", default_value_t = 500)]
@@ -86,6 +92,9 @@ enum Command {
     Export(export_cmd::ExportArgs),
     /// Statistics over the history
     Stats(stats_cmd::StatsArgs),
+    /// Hot folders: watch folders and process the files that land in them, exactly once
+    #[command(subcommand)]
+    Watch(watch_cmd::WatchCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +125,7 @@ fn main() -> ExitCode {
         Command::History(command) => history_cmd::run(command),
         Command::Export(args) => export_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
+        Command::Watch(command) => watch_cmd::run(&cli.global, command),
     };
     match result {
         Ok(code) => code,

@@ -79,12 +79,8 @@ pub fn run(global: &GlobalArgs, args: &ProcessArgs) -> anyhow::Result<ExitCode> 
         );
     }
     // Absolute paths, so the job's settings compare equal when the command is run again from elsewhere.
-    let absolute = |paths: &[PathBuf]| -> Vec<PathBuf> {
-        paths
-            .iter()
-            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-            .collect()
-    };
+    let absolute =
+        |paths: &[PathBuf]| -> Vec<PathBuf> { paths.iter().map(|p| absolute_path(p)).collect() };
     let settings = JobSettings {
         inputs: quire_engine::Inputs {
             paths: absolute(&args.paths),
@@ -94,6 +90,7 @@ pub fn run(global: &GlobalArgs, args: &ProcessArgs) -> anyhow::Result<ExitCode> 
         },
         template: args.template.clone(),
         keep_originals: !args.no_copy,
+        templates_dir: args.templates_dir.as_deref().map(absolute_path),
     };
     let mut store = args.db.open()?;
     let resumed = if args.new_job {
@@ -128,12 +125,26 @@ pub fn run(global: &GlobalArgs, args: &ProcessArgs) -> anyhow::Result<ExitCode> 
         args.workers,
         args.json,
     )?;
+    let interrupted = summary.outcome != RunOutcome::Completed;
     let export_report = match &args.export {
-        Some(path) => Some(export_job(&store, &templates, job_id, path, args.unified)?),
+        Some(path) if !interrupted => {
+            Some(export_job(&store, &templates, job_id, path, args.unified)?)
+        }
+        Some(path) => {
+            eprintln!(
+                "not exported to {}: the job did not finish (export it with `quire export --job {job_id}`)",
+                path.display()
+            );
+            None
+        }
         None => None,
     };
     print_summary(&store, &summary, args.json, export_report.as_ref())?;
     Ok(exit_code(&summary))
+}
+
+fn absolute_path(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Runs (or resumes) a job, with a progress bar unless `quiet`.
@@ -152,7 +163,12 @@ pub fn run_with_progress(
         n_workers: workers.unwrap_or(0),
         data_dir: Some(db.data_dir()?),
     };
+    // The first Ctrl-C pauses the job: documents in flight finish and are stored, the rest stay queued
+    // for `quire jobs resume` (a second Ctrl-C exits at once; see interrupt.rs).
     let control = JobControl::new();
+    let interrupts = crate::interrupt::install();
+    let for_interrupt = control.clone();
+    interrupts.on_first_interrupt(move || for_interrupt.pause());
     let summary = if quiet {
         run_job(store, job_id, &config, &mut NoEvents, &control)?
     } else {
@@ -169,13 +185,10 @@ fn export_job(
     unified: bool,
 ) -> anyhow::Result<quire_export::ExportReport> {
     let format = Format::from_path(path).context("unknown export format")?;
-    let documents = quire_export::load_documents(
-        store,
-        &DocumentFilter {
-            job_id: Some(job_id),
-            ..Default::default()
-        },
-    )?;
+    let filter = DocumentFilter {
+        job_id: Some(job_id),
+        ..Default::default()
+    };
     let options = ExportOptions {
         layout: if unified {
             Layout::Unified(None)
@@ -184,14 +197,17 @@ fn export_job(
         },
         ..Default::default()
     };
-    Ok(quire_export::export(
-        &documents, templates, format, &options, path,
+    Ok(quire_export::export_from_store(
+        store, &filter, templates, format, &options, path,
     )?)
 }
 
-/// 0 when every document was processed, 1 when some failed or the run stopped early.
+/// 0 when every document was processed, 1 when some failed or the run stopped early, 130 when it was
+/// stopped by Ctrl-C.
 pub fn exit_code(summary: &RunSummary) -> ExitCode {
-    if summary.counts.n_failed > 0 || summary.outcome != RunOutcome::Completed {
+    if crate::interrupt::install().stop_requested() {
+        ExitCode::from(crate::interrupt::EXIT_INTERRUPTED)
+    } else if summary.counts.n_failed > 0 || summary.outcome != RunOutcome::Completed {
         ExitCode::from(EXIT_FAILURES)
     } else {
         ExitCode::SUCCESS

@@ -164,13 +164,16 @@ fn print_human(
         let source = match page.source {
             quire_document::PageSource::TextLayer => "text layer".to_string(),
             quire_document::PageSource::Ocr => match &page.ocr {
-                Some(ocr) if ocr.rotation_applied != 0 => {
-                    format!(
-                        "OCR at {} dpi, turned {}° upright",
-                        ocr.dpi, ocr.rotation_applied
-                    )
+                Some(ocr) => {
+                    let mut text = format!("OCR at {} dpi", ocr.dpi);
+                    if !ocr.language.is_empty() {
+                        text.push_str(&format!(" ({})", ocr.language));
+                    }
+                    if ocr.rotation_applied != 0 {
+                        text.push_str(&format!(", turned {}° upright", ocr.rotation_applied));
+                    }
+                    text
                 }
-                Some(ocr) => format!("OCR at {} dpi", ocr.dpi),
                 None => "OCR".to_string(),
             },
         };

@@ -1,6 +1,6 @@
 //! `quire templates`: lists, shows and checks templates.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use quire_extract::Template;
@@ -187,9 +187,30 @@ pub fn run(command: &TemplatesCommand) -> anyhow::Result<ExitCode> {
 fn import_invoice2data(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)?;
     let mut results = Vec::new();
+    let mut used_ids = std::collections::BTreeSet::new();
     for path in &args.files {
         let result = match quire_extract::invoice2data::convert_file(path) {
-            Ok(conversion) => {
+            Ok(mut conversion) => {
+                // Two folders may hold a file of the same name (fr/com.amazon.aws.yml and
+                // com/com.amazon.aws.yml): the second gets its folder in the id instead of overwriting.
+                if used_ids.contains(&conversion.template.id) {
+                    let folder = path
+                        .parent()
+                        .and_then(Path::file_name)
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    let renamed = conversion.template.id.replacen(
+                        "invoice2data-",
+                        &format!("invoice2data-{folder}-"),
+                        1,
+                    );
+                    conversion.not_converted.push(format!(
+                        "id `{}` is taken by an earlier file of this import: imported as `{renamed}`",
+                        conversion.template.id
+                    ));
+                    conversion.template.id = renamed;
+                }
+                used_ids.insert(conversion.template.id.clone());
                 let target = args.out.join(format!("{}.json", conversion.template.id));
                 match std::fs::write(&target, conversion.template.to_json_string() + "\n") {
                     Ok(()) => ImportResult {

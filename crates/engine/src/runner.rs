@@ -31,6 +31,9 @@ pub struct JobSettings {
     pub template: Option<String>,
     /// Keep a content-addressed copy of each original in the data folder.
     pub keep_originals: bool,
+    /// A folder of templates loaded beside the built-in ones (so a resumed job finds its templates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub templates_dir: Option<PathBuf>,
 }
 
 /// How to run: templates, reader settings, workers, where originals go.

@@ -65,6 +65,27 @@ fn document_json(document: &ExportDocument) -> Json {
     })
 }
 
+/// Writes one document as pretty-printed JSON with every line indented by `indent` spaces (the first
+/// line too), as it appears inside the `documents` list of [`documents_json`]. JSON strings hold no raw
+/// line breaks, so indenting line by line is exact.
+pub(crate) fn write_document_indented(
+    out: &mut impl std::io::Write,
+    document: &ExportDocument,
+    indent: usize,
+) -> std::io::Result<()> {
+    let text =
+        serde_json::to_string_pretty(&document_json(document)).map_err(std::io::Error::other)?;
+    let padding = " ".repeat(indent);
+    for (index, line) in text.lines().enumerate() {
+        if index > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(padding.as_bytes())?;
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// The export as pretty-printed JSON bytes.
 pub fn documents_json(documents: &[ExportDocument]) -> Vec<u8> {
     let body = json!({

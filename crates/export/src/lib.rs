@@ -2,8 +2,9 @@
 //! extraction response shape), CSV (documents or line items) and XLSX (Documents, Line items and Validation
 //! sheets). "Unified" projects every document onto one set of columns; "original" keeps one table per
 //! template, several files going into one ZIP. Text that a spreadsheet would run as a formula is
-//! neutralised, and files are written atomically (temporary file, then rename). XLSX exports from the
-//! history stream: documents are loaded a page at a time and written in constant-memory worksheets.
+//! neutralised, and files are written atomically (temporary file, then rename). Exports from the history
+//! stream in every format: documents are loaded a page at a time and their rows written as they come
+//! (XLSX in constant-memory worksheets, CSV and JSON straight to temporary files).
 
 mod csv_out;
 mod error;
@@ -18,7 +19,7 @@ use quire_extract::{Extraction, TemplateSet};
 use quire_history::{DocumentFilter, DocumentRow, Store};
 use serde::{Deserialize, Serialize};
 
-pub use csv_out::{table_csv, CsvOptions};
+pub use csv_out::{table_csv, CsvOptions, TableCsvWriter};
 pub use error::{ExportError, Result};
 pub use json_out::documents_json;
 pub use table::{neutralize_formula, CellValue, Table};
@@ -35,12 +36,7 @@ pub struct ExportDocument {
 pub fn load_documents(store: &Store, filter: &DocumentFilter) -> Result<Vec<ExportDocument>> {
     let mut rows = store.documents(filter)?;
     rows.sort_by_key(|row| row.id);
-    rows.into_iter()
-        .map(|row| {
-            let extraction = store.extraction(row.id)?;
-            Ok(ExportDocument { row, extraction })
-        })
-        .collect()
+    load_pages(store, rows)
 }
 
 /// The output format.
@@ -98,19 +94,14 @@ pub struct ExportReport {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then renamed over.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let io_error = |source| ExportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(&folder).map_err(io_error)?;
-    temporary.write_all(bytes).map_err(io_error)?;
-    temporary.as_file().sync_all().map_err(io_error)?;
-    temporary.persist(path).map_err(|e| io_error(e.error))?;
-    Ok(())
+    let mut temporary = temporary_beside(path)?;
+    temporary
+        .write_all(bytes)
+        .map_err(|source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    persist(temporary, path)
 }
 
 /// A ZIP archive of named files, as bytes.
@@ -126,42 +117,6 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
         })?;
     }
     Ok(writer.finish()?.into_inner())
-}
-
-/// The tables of an export: per group (one group in unified layout, one per template in original layout)
-/// its Documents, Line items and Validation tables.
-fn groups<'a>(
-    documents: &'a [ExportDocument],
-    templates: &TemplateSet,
-    layout: &Layout,
-) -> Vec<(Option<String>, Vec<&'a ExportDocument>, table::FieldColumns)> {
-    match layout {
-        Layout::Unified(template) => {
-            let all: Vec<&ExportDocument> = documents.iter().collect();
-            let ids: Vec<String> = match template {
-                Some(id) => vec![id.clone()],
-                None => table::by_template(documents).into_keys().collect(),
-            };
-            let columns = if template.is_some() {
-                // Only the chosen template's columns: no fallback keys from other templates.
-                table::FieldColumns::for_templates(&ids, templates, &[])
-            } else {
-                table::FieldColumns::for_templates(&ids, templates, &all)
-            };
-            vec![(None, all, columns)]
-        }
-        Layout::Original => table::by_template(documents)
-            .into_iter()
-            .map(|(id, group)| {
-                let columns = table::FieldColumns::for_templates(
-                    std::slice::from_ref(&id),
-                    templates,
-                    &group,
-                );
-                (Some(id), group, columns)
-            })
-            .collect(),
-    }
 }
 
 /// A group's name in sheet names: its document type (`Bank statement`), or `Unprocessed`.
@@ -184,75 +139,26 @@ pub fn export(
     options: &ExportOptions,
     path: &Path,
 ) -> Result<ExportReport> {
-    let file_name = |p: &Path| {
-        p.file_name()
-            .map_or(String::new(), |n| n.to_string_lossy().into_owned())
-    };
-    match format {
-        Format::Json => {
-            write_atomically(path, &documents_json(documents))?;
-            Ok(ExportReport {
-                path: path.to_path_buf(),
-                files: vec![file_name(path)],
-                n_documents: documents.len(),
-            })
-        }
-        Format::Xlsx => {
-            let kinds: Vec<DocumentKind> = documents.iter().map(DocumentKind::of).collect();
-            let unknown: Vec<&ExportDocument> = documents
-                .iter()
-                .filter(|d| has_unknown_template(d, templates))
-                .collect();
-            let pages = documents
-                .chunks(PAGE_SIZE)
-                .map(|page| Ok(std::borrow::Cow::Borrowed(page)));
-            write_xlsx(&kinds, &unknown, pages, templates, &options.layout, path)?;
-            Ok(ExportReport {
-                path: path.to_path_buf(),
-                files: vec![file_name(path)],
-                n_documents: documents.len(),
-            })
-        }
-        Format::Csv => {
-            let groups = groups(documents, templates, &options.layout);
-            let kind = if options.lines { "lines" } else { "documents" };
-            let mut files = Vec::new();
-            for (id, group, columns) in &groups {
-                let table = if options.lines {
-                    table::lines_table(kind, group, columns)
-                } else {
-                    table::documents_table(kind, group, columns)
-                };
-                let name = match id {
-                    Some(id) if groups.len() > 1 => format!("{kind}-{id}.csv"),
-                    _ => format!("{kind}.csv"),
-                };
-                files.push((name, table_csv(&table, &options.csv)?));
-            }
-            let wants_zip = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-            if files.len() == 1 && !wants_zip {
-                write_atomically(path, &files[0].1)?;
-                return Ok(ExportReport {
-                    path: path.to_path_buf(),
-                    files: vec![file_name(path)],
-                    n_documents: documents.len(),
-                });
-            }
-            let zip_path = if wants_zip {
-                path.to_path_buf()
-            } else {
-                path.with_extension("zip")
-            };
-            write_atomically(&zip_path, &zip_bytes(&files)?)?;
-            Ok(ExportReport {
-                path: zip_path,
-                files: files.into_iter().map(|(name, _)| name).collect(),
-                n_documents: documents.len(),
-            })
-        }
-    }
+    let kinds: Vec<DocumentKind> = documents.iter().map(DocumentKind::of).collect();
+    let unknown: Vec<ExportDocument> = documents
+        .iter()
+        .filter(|d| has_unknown_template(d, templates))
+        .cloned()
+        .collect();
+    let pages = documents
+        .chunks(PAGE_SIZE)
+        .map(|page| Ok(std::borrow::Cow::Borrowed(page)));
+    write_selection(
+        Selection {
+            kinds,
+            unknown,
+            pages: Box::new(pages),
+        },
+        templates,
+        format,
+        options,
+        path,
+    )
 }
 
 /// Documents loaded from the history per page while a streamed export is written.
@@ -397,27 +303,59 @@ fn sheet_names(groups: &[SheetGroup]) -> Vec<String> {
         .collect()
 }
 
-/// Writes an XLSX export from pages of documents (in id order), streaming: each page's rows are written
-/// and dropped before the next page is loaded.
-fn write_xlsx<'a>(
-    kinds: &[DocumentKind],
-    unknown: &[&ExportDocument],
-    pages: impl Iterator<Item = Result<std::borrow::Cow<'a, [ExportDocument]>>>,
+/// What an export writes: every document's kind (for laying out sheets and files before any row is
+/// written), the documents of templates that are not loaded (they bring their own columns), and the
+/// documents themselves in pages, in id order.
+struct Selection<'a> {
+    kinds: Vec<DocumentKind>,
+    unknown: Vec<ExportDocument>,
+    pages: Box<dyn Iterator<Item = Result<std::borrow::Cow<'a, [ExportDocument]>>> + 'a>,
+}
+
+/// Writes a selection in `format`, streaming: each page's rows are written and dropped before the next
+/// page is loaded.
+fn write_selection(
+    selection: Selection<'_>,
     templates: &TemplateSet,
-    layout: &Layout,
+    format: Format,
+    options: &ExportOptions,
     path: &Path,
-) -> Result<()> {
-    let groups = sheet_groups(kinds, unknown, templates, layout);
-    let names = sheet_names(&groups);
-    let mut columns = Vec::with_capacity(names.len());
-    for group in &groups {
-        columns.push(table::documents_columns(&group.columns));
-        columns.push(table::lines_columns(&group.columns));
+) -> Result<ExportReport> {
+    let n_documents = selection.kinds.len();
+    let file_name = path
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let report = |path: PathBuf, files: Vec<String>| ExportReport {
+        path,
+        files,
+        n_documents,
+    };
+    let unknown: Vec<&ExportDocument> = selection.unknown.iter().collect();
+    match format {
+        Format::Json => {
+            write_json(selection.pages, path)?;
+            Ok(report(path.to_path_buf(), vec![file_name]))
+        }
+        Format::Xlsx => {
+            let groups = sheet_groups(&selection.kinds, &unknown, templates, &options.layout);
+            write_xlsx(&groups, selection.pages, &options.layout, path)?;
+            Ok(report(path.to_path_buf(), vec![file_name]))
+        }
+        Format::Csv => {
+            let mut groups = sheet_groups(&selection.kinds, &unknown, templates, &options.layout);
+            if groups.is_empty() {
+                // Nothing to export: one file with the common columns.
+                groups = sheet_groups(&[], &[], templates, &Layout::Unified(None));
+            }
+            let (written, files) = write_csv(&groups, selection.pages, options, path)?;
+            Ok(report(written, files))
+        }
     }
-    columns.push(table::validation_columns());
-    let mut workbook = StreamingWorkbook::new(names.into_iter().zip(columns).collect())?;
-    let validation_sheet = groups.len() * 2;
-    let group_index = |document: &ExportDocument| match layout {
+}
+
+/// The group (index into `groups`) a document's rows go to.
+fn group_index(groups: &[SheetGroup], layout: &Layout, document: &ExportDocument) -> usize {
+    match layout {
         Layout::Unified(_) => 0,
         Layout::Original => {
             let key = DocumentKind::of(document).template_key;
@@ -426,12 +364,30 @@ fn write_xlsx<'a>(
                 .position(|g| g.template_id.as_deref() == Some(key.as_str()))
                 .unwrap_or(0)
         }
-    };
+    }
+}
+
+/// Writes an XLSX export: per group a Documents and a Line items sheet, then the Validation sheet.
+fn write_xlsx<'a>(
+    groups: &[SheetGroup],
+    pages: impl Iterator<Item = Result<std::borrow::Cow<'a, [ExportDocument]>>>,
+    layout: &Layout,
+    path: &Path,
+) -> Result<()> {
+    let names = sheet_names(groups);
+    let mut columns = Vec::with_capacity(names.len());
+    for group in groups {
+        columns.push(table::documents_columns(&group.columns));
+        columns.push(table::lines_columns(&group.columns));
+    }
+    columns.push(table::validation_columns());
+    let mut workbook = StreamingWorkbook::new(names.into_iter().zip(columns).collect())?;
+    let validation_sheet = groups.len() * 2;
     for page in pages {
         let page = page?;
         let mut rows: Vec<Vec<table::TableRow>> = vec![Vec::new(); validation_sheet + 1];
         for document in page.iter() {
-            let index = group_index(document);
+            let index = group_index(groups, layout, document);
             let columns = &groups[index].columns;
             rows[index * 2].push(table::document_row(document, columns));
             rows[index * 2 + 1].extend(table::line_rows(document, columns));
@@ -444,9 +400,158 @@ fn write_xlsx<'a>(
     workbook.save_atomically(path)
 }
 
-/// Exports the documents of the history matching a filter, in id order. XLSX is streamed: documents are
-/// loaded [`PAGE_SIZE`] at a time and written as they come, so memory stays flat in the number of
-/// documents. CSV and JSON load the selection whole, then write it.
+/// A temporary file in the folder of `path` (so that renaming it over `path` is atomic).
+fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    tempfile::NamedTempFile::new_in(&folder).map_err(|source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Syncs a finished temporary file and renames it over `path`.
+fn persist(temporary: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let io_error = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    temporary.as_file().sync_all().map_err(io_error)?;
+    temporary.persist(path).map_err(|e| io_error(e.error))?;
+    Ok(())
+}
+
+/// Writes a JSON export document by document (the same bytes as [`documents_json`] of the whole
+/// selection, without holding it).
+fn write_json<'a>(
+    pages: impl Iterator<Item = Result<std::borrow::Cow<'a, [ExportDocument]>>>,
+    path: &Path,
+) -> Result<()> {
+    let io_error = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut temporary = temporary_beside(path)?;
+    {
+        let mut writer = std::io::BufWriter::new(temporary.as_file_mut());
+        let mut n_written = 0usize;
+        writer
+            .write_all(b"{\n  \"documents\": [")
+            .map_err(io_error)?;
+        for page in pages {
+            for document in page?.iter() {
+                writer
+                    .write_all(if n_written == 0 { b"\n" } else { b",\n" })
+                    .map_err(io_error)?;
+                json_out::write_document_indented(&mut writer, document, 4).map_err(io_error)?;
+                n_written += 1;
+            }
+        }
+        let end: &[u8] = if n_written == 0 {
+            b"]\n}\n"
+        } else {
+            b"\n  ]\n}\n"
+        };
+        writer.write_all(end).map_err(io_error)?;
+        writer.flush().map_err(io_error)?;
+    }
+    persist(temporary, path)
+}
+
+/// Writes a CSV export: one file per group (documents, or line items with `options.lines`), several
+/// files going into one ZIP (also when `path` ends in `.zip`). Rows go to temporary files as pages come;
+/// returns the path written and the names of the files in it.
+fn write_csv<'a>(
+    groups: &[SheetGroup],
+    pages: impl Iterator<Item = Result<std::borrow::Cow<'a, [ExportDocument]>>>,
+    options: &ExportOptions,
+    path: &Path,
+) -> Result<(PathBuf, Vec<String>)> {
+    let kind = if options.lines { "lines" } else { "documents" };
+    let mut writers = Vec::with_capacity(groups.len());
+    let mut names = Vec::with_capacity(groups.len());
+    for group in groups {
+        let columns = if options.lines {
+            table::lines_columns(&group.columns)
+        } else {
+            table::documents_columns(&group.columns)
+        };
+        let temporary = temporary_beside(path)?;
+        let file = temporary.reopen().map_err(|source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut writer = csv_out::TableCsvWriter::new(std::io::BufWriter::new(file), options.csv)?;
+        writer.write_header(&columns)?;
+        writers.push((temporary, writer));
+        names.push(match &group.template_id {
+            Some(id) if groups.len() > 1 => format!("{kind}-{id}.csv"),
+            _ => format!("{kind}.csv"),
+        });
+    }
+    for page in pages {
+        for document in page?.iter() {
+            let index = group_index(groups, &options.layout, document);
+            let columns = &groups[index].columns;
+            let writer = &mut writers[index].1;
+            if options.lines {
+                for row in table::line_rows(document, columns) {
+                    writer.write_row(&row)?;
+                }
+            } else {
+                writer.write_row(&table::document_row(document, columns))?;
+            }
+        }
+    }
+    let mut temporaries = Vec::with_capacity(writers.len());
+    for (temporary, writer) in writers {
+        writer.finish()?.flush().map_err(|source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        temporaries.push(temporary);
+    }
+    let wants_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if temporaries.len() == 1 && !wants_zip {
+        let file_name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        persist(temporaries.remove(0), path)?;
+        return Ok((path.to_path_buf(), vec![file_name]));
+    }
+    let zip_path = if wants_zip {
+        path.to_path_buf()
+    } else {
+        path.with_extension("zip")
+    };
+    let io_error = |source| ExportError::Io {
+        path: zip_path.clone(),
+        source,
+    };
+    let mut zip_file = temporary_beside(&zip_path)?;
+    {
+        let mut writer = zip::ZipWriter::new(std::io::BufWriter::new(zip_file.as_file_mut()));
+        let zip_options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        for (name, temporary) in names.iter().zip(&temporaries) {
+            writer.start_file(name.as_str(), zip_options)?;
+            let mut csv_file = temporary.reopen().map_err(io_error)?;
+            std::io::copy(&mut csv_file, &mut writer).map_err(io_error)?;
+        }
+        writer.finish()?.flush().map_err(io_error)?;
+    }
+    persist(zip_file, &zip_path)?;
+    Ok((zip_path, names))
+}
+
+/// Exports the documents of the history matching a filter, in id order, streaming: the layout comes from
+/// one light query (each document's template), then documents are loaded [`PAGE_SIZE`] at a time and
+/// written as they come, so memory stays flat in the number of documents, in every format.
 pub fn export_from_store(
     store: &Store,
     filter: &DocumentFilter,
@@ -458,7 +563,7 @@ pub fn export_from_store(
     export_from_store_in_pages(store, filter, templates, format, options, path, PAGE_SIZE)
 }
 
-/// [`export_from_store`], loading `page_size` documents at a time for XLSX.
+/// [`export_from_store`], loading `page_size` documents at a time.
 pub fn export_from_store_in_pages(
     store: &Store,
     filter: &DocumentFilter,
@@ -469,10 +574,6 @@ pub fn export_from_store_in_pages(
     page_size: usize,
 ) -> Result<ExportReport> {
     let page_size = page_size.max(1);
-    if format != Format::Xlsx {
-        let documents = load_documents(store, filter)?;
-        return export(&documents, templates, format, options, path);
-    }
     let mut rows = store.documents(filter)?;
     rows.sort_by_key(|row| row.id);
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
@@ -497,43 +598,42 @@ pub fn export_from_store_in_pages(
         }
     }
     // Documents of templates since deleted bring their own columns: load them first (usually none).
-    let mut unknown = Vec::with_capacity(unknown_ids.len());
-    for row in rows.iter().filter(|row| unknown_ids.contains(&row.id)) {
-        unknown.push(ExportDocument {
-            row: row.clone(),
-            extraction: store.extraction(row.id)?,
-        });
-    }
-    let unknown_refs: Vec<&ExportDocument> = unknown.iter().collect();
-    let n_documents = rows.len();
+    let unknown_rows: Vec<DocumentRow> = rows
+        .iter()
+        .filter(|row| unknown_ids.contains(&row.id))
+        .cloned()
+        .collect();
+    let unknown = load_pages(store, unknown_rows)?;
     let mut remaining = rows.into_iter();
-    let pages = std::iter::from_fn(|| {
+    let pages = std::iter::from_fn(move || {
         let page: Vec<DocumentRow> = remaining.by_ref().take(page_size).collect();
         if page.is_empty() {
             return None;
         }
-        let loaded: Result<Vec<ExportDocument>> = page
-            .into_iter()
-            .map(|row| {
-                let extraction = store.extraction(row.id)?;
-                Ok(ExportDocument { row, extraction })
-            })
-            .collect();
-        Some(loaded.map(std::borrow::Cow::Owned))
+        Some(load_pages(store, page).map(std::borrow::Cow::Owned))
     });
-    write_xlsx(
-        &kinds,
-        &unknown_refs,
-        pages,
+    write_selection(
+        Selection {
+            kinds,
+            unknown,
+            pages: Box::new(pages),
+        },
         templates,
-        &options.layout,
+        format,
+        options,
         path,
-    )?;
-    Ok(ExportReport {
-        path: path.to_path_buf(),
-        files: vec![path
-            .file_name()
-            .map_or(String::new(), |n| n.to_string_lossy().into_owned())],
-        n_documents,
-    })
+    )
+}
+
+/// The extractions of a page of history rows, loaded together.
+fn load_pages(store: &Store, rows: Vec<DocumentRow>) -> Result<Vec<ExportDocument>> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut extractions = store.extractions(&ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let extraction = extractions.remove(&row.id);
+            ExportDocument { row, extraction }
+        })
+        .collect())
 }

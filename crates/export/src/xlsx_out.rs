@@ -65,9 +65,20 @@ fn cell_width(cell: &CellValue) -> usize {
     }
 }
 
-/// A worksheet being written: its columns and the next row to write.
+/// What a column mostly holds, decided from the first rows written: its number or date format becomes the
+/// column's format, so that ordinary cells of that kind are written without a format of their own (looking
+/// a cell's format up costs a hash of the whole format, a good part of a large export's time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnKind {
+    Plain,
+    Number,
+    Date,
+}
+
+/// A worksheet being written: its columns (and their kinds, once laid out) and the next row to write.
 struct SheetProgress {
     columns: Vec<Column>,
+    kinds: Vec<ColumnKind>,
     next_row: u32,
     widths_set: bool,
 }
@@ -97,6 +108,7 @@ impl StreamingWorkbook {
                 sheet.write_string_with_format(0, col as u16, &column.name, &ok.header)?;
             }
             progress.push(SheetProgress {
+                kinds: vec![ColumnKind::Plain; columns.len()],
                 columns,
                 next_row: 1,
                 widths_set: false,
@@ -110,25 +122,54 @@ impl StreamingWorkbook {
         })
     }
 
-    /// Sets a sheet's column widths from its header and `rows`, clamped to 8..=60 characters.
+    /// Lays out a sheet's columns from its header and first `rows`: widths (clamped to 8..=60
+    /// characters) and, for columns that hold numbers or dates, the column's format.
     fn set_widths(&mut self, index: usize, rows: &[TableRow]) -> Result<()> {
         let progress = &mut self.sheets[index];
+        let n_columns = progress.columns.len();
         let mut widths: Vec<usize> = progress
             .columns
             .iter()
             .map(|c| c.name.chars().count() + 2)
             .collect();
+        // Per column: how many numbers, dates and other values the first rows hold.
+        let mut counts = vec![[0usize; 3]; n_columns];
         for row in rows {
-            for (col, cell) in row.cells.iter().enumerate() {
-                if let Some(current) = widths.get_mut(col) {
-                    *current = (*current).max(cell_width(cell) + 2);
+            for (col, cell) in row.cells.iter().enumerate().take(n_columns) {
+                widths[col] = widths[col].max(cell_width(cell) + 2);
+                match cell {
+                    CellValue::Empty => {}
+                    CellValue::Number(_) => counts[col][0] += 1,
+                    CellValue::Date(_) => counts[col][1] += 1,
+                    CellValue::Text(_) | CellValue::Integer(_) => counts[col][2] += 1,
                 }
             }
         }
+        progress.kinds = counts
+            .iter()
+            .map(|[numbers, dates, others]| {
+                if *numbers > 0 && *dates == 0 && *numbers >= *others {
+                    ColumnKind::Number
+                } else if *dates > 0 && *numbers == 0 && *dates >= *others {
+                    ColumnKind::Date
+                } else {
+                    ColumnKind::Plain
+                }
+            })
+            .collect();
         progress.widths_set = true;
         let sheet = self.workbook.worksheet_from_index(index)?;
         for (col, width) in widths.iter().enumerate() {
             sheet.set_column_width(col as u16, (*width).clamp(8, 60) as f64)?;
+            match progress.kinds[col] {
+                ColumnKind::Number => {
+                    sheet.set_column_format(col as u16, &self.ok.number)?;
+                }
+                ColumnKind::Date => {
+                    sheet.set_column_format(col as u16, &self.ok.date)?;
+                }
+                ColumnKind::Plain => {}
+            }
         }
         Ok(())
     }
@@ -142,11 +183,15 @@ impl StreamingWorkbook {
             self.set_widths(index, rows)?;
         }
         let mut r = self.sheets[index].next_row;
+        let kinds = &self.sheets[index].kinds;
         let sheet = self.workbook.worksheet_from_index(index)?;
         for row in rows {
             let formats = if row.failed { &self.failed } else { &self.ok };
             for (col, cell) in row.cells.iter().enumerate() {
                 let c = col as u16;
+                // An ordinary cell takes its column's format: written without one of its own.
+                let kind = kinds.get(col).copied().unwrap_or(ColumnKind::Plain);
+                let plain = !row.failed;
                 match cell {
                     CellValue::Empty => {
                         if row.failed {
@@ -155,15 +200,27 @@ impl StreamingWorkbook {
                     }
                     CellValue::Text(text) => {
                         let text = neutralize_formula(text);
-                        sheet.write_string_with_format(r, c, text.as_ref(), &formats.text)?;
+                        if plain && kind == ColumnKind::Plain {
+                            sheet.write_string(r, c, text.as_ref())?;
+                        } else {
+                            sheet.write_string_with_format(r, c, text.as_ref(), &formats.text)?;
+                        }
                     }
                     CellValue::Number(number) => {
                         // The decimal becomes a binary float only here, at the spreadsheet's boundary.
                         let value = number.to_f64().unwrap_or_default();
-                        sheet.write_number_with_format(r, c, value, &formats.number)?;
+                        if plain && kind == ColumnKind::Number {
+                            sheet.write_number(r, c, value)?;
+                        } else {
+                            sheet.write_number_with_format(r, c, value, &formats.number)?;
+                        }
                     }
                     CellValue::Integer(number) => {
-                        sheet.write_number_with_format(r, c, *number as f64, &formats.text)?;
+                        if plain && kind == ColumnKind::Plain {
+                            sheet.write_number(r, c, *number as f64)?;
+                        } else {
+                            sheet.write_number_with_format(r, c, *number as f64, &formats.text)?;
+                        }
                     }
                     CellValue::Date(date) => {
                         use chrono::Datelike;
@@ -172,7 +229,11 @@ impl StreamingWorkbook {
                             date.month() as u8,
                             date.day() as u8,
                         )?;
-                        sheet.write_datetime_with_format(r, c, &excel_date, &formats.date)?;
+                        if plain && kind == ColumnKind::Date {
+                            sheet.write_datetime(r, c, &excel_date)?;
+                        } else {
+                            sheet.write_datetime_with_format(r, c, &excel_date, &formats.date)?;
+                        }
                     }
                 }
             }

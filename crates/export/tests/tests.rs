@@ -10,8 +10,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use quire_document::BBox;
 use quire_export::{
-    export, export_from_store_in_pages, load_documents, CsvOptions, ExportDocument, ExportOptions,
-    Format, Layout,
+    documents_json, export, export_from_store_in_pages, load_documents, CsvOptions, ExportDocument,
+    ExportOptions, Format, Layout,
 };
 use quire_extract::template::RuleType;
 use quire_extract::test_pages::document_from_layout;
@@ -652,4 +652,130 @@ fn xlsx_streamed_from_the_history_in_pages_has_the_same_cells_as_an_export_of_lo
             .sum();
         assert_eq!(n_rows, 4, "{layout:?}: one row per document");
     }
+}
+
+/// The names and contents of a ZIP's files.
+fn zip_files(path: &Path) -> Vec<(String, String)> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|index| {
+            let mut file = archive.by_index(index).unwrap();
+            let mut text = String::new();
+            file.read_to_string(&mut text).unwrap();
+            (file.name().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn json_and_csv_streamed_from_the_history_in_pages_equal_exports_of_loaded_documents() {
+    let (store, templates) = history();
+    let dir = tempfile::tempdir().unwrap();
+    // JSON: the same bytes as the whole selection serialised at once, and valid JSON.
+    let expected_json = documents_json(&documents(&store));
+    for page_size in [1, 3, 500] {
+        let out = dir.path().join(format!("streamed-{page_size}.json"));
+        let report = export_from_store_in_pages(
+            &store,
+            &DocumentFilter::default(),
+            &templates,
+            Format::Json,
+            &ExportOptions::default(),
+            &out,
+            page_size,
+        )
+        .unwrap();
+        assert_eq!(report.n_documents, 4);
+        let written = std::fs::read(&out).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&expected_json),
+            "pages of {page_size}"
+        );
+        let parsed: serde_json::Value = serde_json::from_slice(&written).unwrap();
+        assert_eq!(parsed["documents"].as_array().unwrap().len(), 4);
+    }
+    // An empty selection is still a valid, empty list.
+    let empty = dir.path().join("empty.json");
+    let report = export_from_store_in_pages(
+        &store,
+        &DocumentFilter {
+            query: Some("nothing-matches-this".into()),
+            ..Default::default()
+        },
+        &templates,
+        Format::Json,
+        &ExportOptions::default(),
+        &empty,
+        10,
+    )
+    .unwrap();
+    assert_eq!(report.n_documents, 0);
+    assert_eq!(std::fs::read(&empty).unwrap(), documents_json(&[]));
+    // CSV, one file (unified) and one per template in a ZIP (original), documents and lines.
+    for (layout, lines) in [
+        (Layout::Unified(None), false),
+        (Layout::Unified(None), true),
+        (Layout::Original, false),
+        (Layout::Original, true),
+    ] {
+        let options = ExportOptions {
+            layout: layout.clone(),
+            lines,
+            csv: CsvOptions {
+                delimiter: b';',
+                decimal_separator: ',',
+                bom: true,
+            },
+        };
+        let extension = if layout == Layout::Original {
+            "zip"
+        } else {
+            "csv"
+        };
+        let whole = dir.path().join(format!("whole.{extension}"));
+        let whole_report = export(
+            &documents(&store),
+            &templates,
+            Format::Csv,
+            &options,
+            &whole,
+        )
+        .unwrap();
+        for page_size in [1, 500] {
+            let streamed = dir.path().join(format!("streamed-{page_size}.{extension}"));
+            let report = export_from_store_in_pages(
+                &store,
+                &DocumentFilter::default(),
+                &templates,
+                Format::Csv,
+                &options,
+                &streamed,
+                page_size,
+            )
+            .unwrap();
+            if extension == "zip" {
+                assert_eq!(report.files, whole_report.files, "{layout:?} lines={lines}");
+                let files = zip_files(&streamed);
+                assert!(files.len() > 1, "{files:?}");
+                assert_eq!(files, zip_files(&whole), "{layout:?} lines={lines}");
+                assert!(files.iter().all(|(_, text)| text.starts_with('\u{feff}')));
+            } else {
+                let text = std::fs::read_to_string(&streamed).unwrap();
+                assert_eq!(text, std::fs::read_to_string(&whole).unwrap());
+                let n_rows = text.lines().count() - 1;
+                if lines {
+                    assert!(n_rows >= 2 && text.contains("Toner, black"), "{text}");
+                } else {
+                    assert_eq!(n_rows, 4, "one row per document: {text}");
+                }
+            }
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }

@@ -1,12 +1,13 @@
-//! The `corrections` table and the edit-a-field API: a reviewer changes a header field's value, validation
-//! runs again, and the change is kept in an audit trail (field, old value, new value, when, by whom).
+//! The `corrections` table and the edit-a-field API: a reviewer changes a header field's value or a line
+//! item's cell, validation runs again, and the change is kept in an audit trail (field, old value, new
+//! value, when, by whom).
 
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use quire_extract::template::FormatType;
 use quire_extract::value::Method;
-use quire_extract::{ExtractOptions, Extraction, Field, TemplateSet, Value};
+use quire_extract::{Cell, ExtractOptions, Extraction, Field, Row, TemplateSet, Value};
 use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -42,12 +43,15 @@ pub struct Correction {
     pub corrected_by: String,
 }
 
-/// A change to one header field.
+/// A change to one header field, or to one cell of a line item.
 #[derive(Debug, Clone)]
 pub struct FieldEdit<'a> {
     pub document_id: i64,
-    /// The field key, e.g. `totalAmount`.
+    /// The field key, e.g. `totalAmount`; with `line`, the table column, e.g. `quantity`.
     pub field: &'a str,
+    /// The line item to change, numbered from 1 as listings show them (`None`: a header field). One past
+    /// the last line adds a line.
+    pub line: Option<usize>,
     /// The new value as typed (numbers with `.` as decimal separator, dates as `YYYY-MM-DD`); empty clears
     /// the field.
     pub new_value: &'a str,
@@ -85,8 +89,128 @@ fn parse_value(format: FormatType, text: &str) -> std::result::Result<Value, Str
     }
 }
 
+/// The field's old and new values as the audit trail records them, after applying a header-field edit.
+type Applied = (String, Option<String>, Option<String>);
+
+fn edit_header_field(
+    extraction: &mut Extraction,
+    template: &quire_extract::Template,
+    edit: &FieldEdit<'_>,
+) -> std::result::Result<Applied, String> {
+    let meta = template
+        .schema_definition
+        .general_part
+        .get(edit.field)
+        .ok_or_else(|| {
+            format!(
+                "template `{}` has no header field `{}` (fields: {})",
+                template.id,
+                edit.field,
+                template.general_keys().join(", ")
+            )
+        })?;
+    let old_value = extraction.field_string(edit.field);
+    let new_value = if edit.new_value.trim().is_empty() {
+        extraction.fields.remove(edit.field);
+        None
+    } else {
+        let value = parse_value(meta.format_type, edit.new_value)
+            .map_err(|reason| format!("field `{}`: {reason}", edit.field))?;
+        let normalized = value.normalized_string();
+        match extraction.fields.get_mut(edit.field) {
+            Some(field) => field.value = value,
+            None => {
+                extraction.fields.insert(
+                    edit.field.to_string(),
+                    Field {
+                        value,
+                        provenance: None,
+                        method: Method::Static,
+                        label: None,
+                    },
+                );
+            }
+        }
+        Some(normalized)
+    };
+    Ok((edit.field.to_string(), old_value, new_value))
+}
+
+/// Applies an edit of one line item's cell (`line` numbered from 1; one past the last adds a line). The
+/// audit trail names it `tableItems[line].column`.
+fn edit_line_cell(
+    extraction: &mut Extraction,
+    template: &quire_extract::Template,
+    edit: &FieldEdit<'_>,
+    line: usize,
+) -> std::result::Result<Applied, String> {
+    let meta = template
+        .schema_definition
+        .table_part
+        .get(edit.field)
+        .ok_or_else(|| {
+            format!(
+                "template `{}` has no line-item column `{}` (columns: {})",
+                template.id,
+                edit.field,
+                template.table_keys().join(", ")
+            )
+        })?;
+    let n_lines = extraction.table_items.len();
+    if line == 0 || line > n_lines + 1 {
+        return Err(format!(
+            "there is no line {line}: the document has {n_lines} line item(s) (numbered from 1; {} adds one)",
+            n_lines + 1
+        ));
+    }
+    let new_text = edit.new_value.trim();
+    if line == n_lines + 1 {
+        if new_text.is_empty() {
+            return Err(format!(
+                "line {line} does not exist yet: give a value to add it"
+            ));
+        }
+        let page = extraction.table_items.last().map_or(1, |row| row.page);
+        extraction.table_items.push(Row {
+            cells: Default::default(),
+            page,
+        });
+    }
+    let row = &mut extraction.table_items[line - 1];
+    let old_value = row
+        .cells
+        .get(edit.field)
+        .map(|c| c.value.normalized_string());
+    let new_value = if new_text.is_empty() {
+        row.cells.remove(edit.field);
+        None
+    } else {
+        let value = parse_value(meta.format_type, new_text)
+            .map_err(|reason| format!("line {line}, column `{}`: {reason}", edit.field))?;
+        let normalized = value.normalized_string();
+        match row.cells.get_mut(edit.field) {
+            Some(cell) => cell.value = value,
+            None => {
+                row.cells.insert(
+                    edit.field.to_string(),
+                    Cell {
+                        value,
+                        provenance: None,
+                    },
+                );
+            }
+        }
+        Some(normalized)
+    };
+    Ok((
+        format!("tableItems[{line}].{}", edit.field),
+        old_value,
+        new_value,
+    ))
+}
+
 impl Store {
-    /// Changes one header field of a document's extraction, re-runs its template's validation rules (the
+    /// Changes one header field (or one line item's cell) of a document's extraction, re-runs its template's validation rules (the
     /// duplicate rule ignoring the document itself), updates its status and search text, and records the
     /// correction, all in one transaction.
     pub fn edit_field(
@@ -110,41 +234,9 @@ impl Store {
                 extraction.template_id
             ))
         })?;
-        let meta = template
-            .schema_definition
-            .general_part
-            .get(edit.field)
-            .ok_or_else(|| {
-                invalid(format!(
-                    "template `{}` has no header field `{}` (fields: {})",
-                    template.id,
-                    edit.field,
-                    template.general_keys().join(", ")
-                ))
-            })?;
-        let old_value = extraction.field_string(edit.field);
-        let new_value = if edit.new_value.trim().is_empty() {
-            extraction.fields.remove(edit.field);
-            None
-        } else {
-            let value = parse_value(meta.format_type, edit.new_value)
-                .map_err(|reason| invalid(format!("field `{}`: {reason}", edit.field)))?;
-            let normalized = value.normalized_string();
-            match extraction.fields.get_mut(edit.field) {
-                Some(field) => field.value = value,
-                None => {
-                    extraction.fields.insert(
-                        edit.field.to_string(),
-                        Field {
-                            value,
-                            provenance: None,
-                            method: Method::Static,
-                            label: None,
-                        },
-                    );
-                }
-            }
-            Some(normalized)
+        let (audit_field, old_value, new_value) = match edit.line {
+            None => edit_header_field(&mut extraction, template, edit).map_err(invalid)?,
+            Some(line) => edit_line_cell(&mut extraction, template, edit, line).map_err(invalid)?,
         };
         {
             let duplicates = self.duplicates_excluding(Some(document_id));
@@ -164,10 +256,12 @@ impl Store {
         let transaction = self.connection.transaction().during("editing a field")?;
         transaction
             .execute(
-                "UPDATE extractions SET fields_json = ?2, is_valid = ?3 WHERE document_id = ?1",
+                "UPDATE extractions SET fields_json = ?2, table_items_json = ?3, is_valid = ?4
+                 WHERE document_id = ?1",
                 params![
                     document_id,
                     serde_json::to_string(&extraction.fields).unwrap_or_default(),
+                    serde_json::to_string(&extraction.table_items).unwrap_or_default(),
                     extraction.is_valid
                 ],
             )
@@ -196,7 +290,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     document_id,
-                    edit.field,
+                    audit_field,
                     old_value,
                     new_value,
                     corrected_at,
@@ -210,7 +304,7 @@ impl Store {
             correction: Correction {
                 id: correction_id,
                 document_id,
-                field: edit.field.to_string(),
+                field: audit_field,
                 old_value,
                 new_value,
                 corrected_at,

@@ -2,7 +2,7 @@
 //! line items with their provenance, as JSON) and each validation rule's outcome.
 
 use quire_extract::{Extraction, RuleResult};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
 use crate::error::{HistoryError, Result, SqliteContext};
 use crate::{now_text, Store};
@@ -141,60 +141,26 @@ pub(crate) fn insert_validation(
     Ok(())
 }
 
-/// An extraction row as read (template id and version, type, source, details, fields, items, validity,
-/// time).
-type RawExtraction = (
-    String,
-    u32,
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    u64,
-);
+/// An extraction row as read, its JSON columns still text.
+struct RawExtraction {
+    document_id: i64,
+    template_id: String,
+    template_version: u32,
+    document_type: String,
+    source: String,
+    details: String,
+    fields: String,
+    table_items: String,
+    is_valid: bool,
+    elapsed_ms: u64,
+}
 
-impl Store {
-    /// A document's extraction with its validation results, or `None` when it has none (failed,
-    /// unmatched, duplicate, still queued).
-    pub fn extraction(&self, document_id: i64) -> Result<Option<Extraction>> {
-        let raw: Option<RawExtraction> = self
-            .connection
-            .query_row(
-                "SELECT template_id, template_version, document_type, source, details_json, fields_json,
-                 table_items_json, is_valid, elapsed_ms FROM extractions WHERE document_id = ?1",
-                [document_id],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                        row.get(7)?,
-                        row.get(8)?,
-                    ))
-                },
-            )
-            .optional()
-            .during("reading an extraction")?;
-        let Some((
-            template_id,
-            template_version,
-            document_type,
-            source,
-            details,
-            fields,
-            table_items,
-            is_valid,
-            elapsed_ms,
-        )) = raw
-        else {
-            return Ok(None);
-        };
+impl RawExtraction {
+    /// Decodes the row. The small parts (details and columns) go through a JSON object so fields added to
+    /// [`Extraction`] later need no change here; fields and line items, the bulk, decode straight into
+    /// their types.
+    fn decode(self, validation: Vec<RuleResult>) -> Result<Extraction> {
+        let document_id = self.document_id;
         let corrupt = |what| {
             move |source| HistoryError::Corrupt {
                 what,
@@ -203,29 +169,86 @@ impl Store {
             }
         };
         let mut object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&details).map_err(corrupt("extraction details"))?;
-        let validation = self.validation_results(document_id)?;
-        object.insert("template_id".into(), template_id.into());
-        object.insert("template_version".into(), template_version.into());
-        object.insert("document_type".into(), document_type.into());
-        object.insert("source".into(), source.into());
+            serde_json::from_str(&self.details).map_err(corrupt("extraction details"))?;
+        object.insert("template_id".into(), self.template_id.into());
+        object.insert("template_version".into(), self.template_version.into());
+        object.insert("document_type".into(), self.document_type.into());
+        object.insert("source".into(), self.source.into());
         object.insert(
             "fields".into(),
-            serde_json::from_str(&fields).map_err(corrupt("fields"))?,
+            serde_json::Value::Object(Default::default()),
         );
-        object.insert(
-            "table_items".into(),
-            serde_json::from_str(&table_items).map_err(corrupt("line items"))?,
-        );
-        object.insert(
-            "validation".into(),
-            serde_json::to_value(&validation).map_err(corrupt("validation results"))?,
-        );
-        object.insert("is_valid".into(), is_valid.into());
-        object.insert("elapsed_ms".into(), elapsed_ms.into());
-        let extraction = serde_json::from_value(serde_json::Value::Object(object))
+        object.insert("table_items".into(), serde_json::Value::Array(Vec::new()));
+        object.insert("validation".into(), serde_json::Value::Array(Vec::new()));
+        object.insert("is_valid".into(), self.is_valid.into());
+        object.insert("elapsed_ms".into(), self.elapsed_ms.into());
+        let mut extraction: Extraction = serde_json::from_value(serde_json::Value::Object(object))
             .map_err(corrupt("extraction"))?;
-        Ok(Some(extraction))
+        extraction.fields = serde_json::from_str(&self.fields).map_err(corrupt("fields"))?;
+        extraction.table_items =
+            serde_json::from_str(&self.table_items).map_err(corrupt("line items"))?;
+        extraction.validation = validation;
+        Ok(extraction)
+    }
+}
+
+/// SQLite limits the number of parameters of one statement: ids are queried this many at a time.
+const IDS_PER_QUERY: usize = 500;
+
+/// `?, ?, ?` for `n` parameters.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+impl Store {
+    /// A document's extraction with its validation results, or `None` when it has none (failed,
+    /// unmatched, duplicate, still queued).
+    pub fn extraction(&self, document_id: i64) -> Result<Option<Extraction>> {
+        Ok(self.extractions(&[document_id])?.remove(&document_id))
+    }
+
+    /// The extractions (with validation results) of these documents, by document id; documents without
+    /// one are absent. Loads them a few hundred per query: what exports use to page through history.
+    pub fn extractions(
+        &self,
+        document_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Extraction>> {
+        let mut validation = self.validation_results_of(document_ids)?;
+        let mut extractions = std::collections::HashMap::with_capacity(document_ids.len());
+        for chunk in document_ids.chunks(IDS_PER_QUERY) {
+            let mut statement = self
+                .connection
+                .prepare_cached(&format!(
+                    "SELECT document_id, template_id, template_version, document_type, source, details_json,
+                     fields_json, table_items_json, is_valid, elapsed_ms FROM extractions
+                     WHERE document_id IN ({})",
+                    placeholders(chunk.len())
+                ))
+                .during("reading extractions")?;
+            let raws = statement
+                .query_map(rusqlite::params_from_iter(chunk), |row| {
+                    Ok(RawExtraction {
+                        document_id: row.get(0)?,
+                        template_id: row.get(1)?,
+                        template_version: row.get(2)?,
+                        document_type: row.get(3)?,
+                        source: row.get(4)?,
+                        details: row.get(5)?,
+                        fields: row.get(6)?,
+                        table_items: row.get(7)?,
+                        is_valid: row.get(8)?,
+                        elapsed_ms: row.get(9)?,
+                    })
+                })
+                .during("reading extractions")?;
+            for raw in raws {
+                let raw = raw.during("reading extractions")?;
+                let document_id = raw.document_id;
+                let results = validation.remove(&document_id).unwrap_or_default();
+                extractions.insert(document_id, raw.decode(results)?);
+            }
+        }
+        Ok(extractions)
     }
 
     /// The template and document type of these documents' extractions, in id order, read without
@@ -234,13 +257,13 @@ impl Store {
     pub fn extraction_kinds(&self, document_ids: &[i64]) -> Result<Vec<ExtractionKind>> {
         let mut kinds = Vec::with_capacity(document_ids.len());
         // SQLite limits the number of parameters of one statement.
-        for chunk in document_ids.chunks(500) {
-            let placeholders = vec!["?"; chunk.len()].join(", ");
+        for chunk in document_ids.chunks(IDS_PER_QUERY) {
             let mut statement = self
                 .connection
                 .prepare(&format!(
                     "SELECT document_id, template_id, document_type FROM extractions
-                     WHERE document_id IN ({placeholders}) ORDER BY document_id"
+                     WHERE document_id IN ({}) ORDER BY document_id",
+                    placeholders(chunk.len())
                 ))
                 .during("reading extraction templates")?;
             let rows = statement
@@ -262,41 +285,57 @@ impl Store {
 
     /// A document's validation results, in rule order.
     pub fn validation_results(&self, document_id: i64) -> Result<Vec<RuleResult>> {
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "SELECT rule_name, rule_type, status, message FROM validation_results
-                 WHERE document_id = ?1 ORDER BY position",
-            )
-            .during("reading validation results")?;
-        let raws = statement
-            .query_map([document_id], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
+        Ok(self
+            .validation_results_of(&[document_id])?
+            .remove(&document_id)
+            .unwrap_or_default())
+    }
+
+    /// The validation results of these documents, each in rule order, by document id.
+    fn validation_results_of(
+        &self,
+        document_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<RuleResult>>> {
+        let mut results: std::collections::HashMap<i64, Vec<RuleResult>> =
+            std::collections::HashMap::new();
+        for chunk in document_ids.chunks(IDS_PER_QUERY) {
+            let mut statement = self
+                .connection
+                .prepare_cached(&format!(
+                    "SELECT document_id, rule_name, rule_type, status, message FROM validation_results
+                     WHERE document_id IN ({}) ORDER BY document_id, position",
+                    placeholders(chunk.len())
                 ))
-            })
-            .during("reading validation results")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .during("reading validation results")?;
-        raws.into_iter()
-            .map(|(rule_name, rule_type, status, message)| {
+                .during("reading validation results")?;
+            let raws = statement
+                .query_map(rusqlite::params_from_iter(chunk), |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                    ))
+                })
+                .during("reading validation results")?;
+            for raw in raws {
+                let (document_id, rule_name, rule_type, status, message) =
+                    raw.during("reading validation results")?;
                 let corrupt = |source| HistoryError::Corrupt {
                     what: "validation result",
                     document_id,
                     source,
                 };
-                Ok(RuleResult {
+                results.entry(document_id).or_default().push(RuleResult {
                     rule_name,
                     rule_type: serde_json::from_value(serde_json::Value::String(rule_type))
                         .map_err(corrupt)?,
                     status: serde_json::from_value(serde_json::Value::String(status))
                         .map_err(corrupt)?,
                     message,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(results)
     }
 }

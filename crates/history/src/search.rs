@@ -112,6 +112,8 @@ pub struct DocumentFilter {
     pub validation_failed: Option<bool>,
     /// Supplier name contains this (case-insensitive).
     pub supplier: Option<String>,
+    /// Only these documents (a selection; empty: no restriction).
+    pub document_ids: Vec<i64>,
     /// At most this many documents (newest first).
     pub limit: Option<u32>,
 }
@@ -130,6 +132,12 @@ impl Store {
     /// The documents matching a filter.
     pub fn documents(&self, filter: &DocumentFilter) -> Result<Vec<DocumentRow>> {
         let mut conditions: Vec<String> = Vec::new();
+        if !filter.document_ids.is_empty() {
+            // Integers, written into the statement (a selection can be longer than SQLite's parameter
+            // limit).
+            let ids: Vec<String> = filter.document_ids.iter().map(i64::to_string).collect();
+            conditions.push(format!("d.id IN ({})", ids.join(", ")));
+        }
         let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
         let mut push = |condition: &str, value: Box<dyn rusqlite::ToSql>| {
             values.push(value);

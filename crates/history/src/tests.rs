@@ -135,7 +135,7 @@ fn migrating_a_version_1_database_keeps_its_documents_and_makes_them_searchable(
         transaction.commit().unwrap();
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(schema_version(&store.connection).unwrap(), 2);
+    assert_eq!(schema_version(&store.connection).unwrap(), latest_version());
     let by_text = store
         .documents(&DocumentFilter {
             query: Some("toner".into()),
@@ -203,7 +203,7 @@ fn a_processed_invoice_is_stored_with_pages_extraction_and_validation() {
     assert!(pages[0].layout_text.contains("INV-1"));
     assert!(pages[0].words.iter().any(|w| w.text == "INV-1"));
     let extraction = store.extraction(document_id).unwrap().unwrap();
-    assert_eq!(extraction.template_version, 1);
+    assert_eq!(extraction.template_version, 2);
     assert_eq!(
         extraction.field_string("totalAmount").as_deref(),
         Some("2453.45")
@@ -417,6 +417,20 @@ fn search_finds_documents_by_text_and_field_values_and_honours_filters() {
         ..Default::default()
     })
     .is_empty());
+    // A selection of documents, also combined with other filters.
+    assert_eq!(
+        ids(DocumentFilter {
+            document_ids: vec![b],
+            ..Default::default()
+        }),
+        vec![b]
+    );
+    assert!(ids(DocumentFilter {
+        document_ids: vec![a, b],
+        date_from: NaiveDate::from_ymd_opt(2025, 9, 1),
+        ..Default::default()
+    })
+    .is_empty());
 }
 
 #[test]
@@ -431,6 +445,7 @@ fn editing_a_field_reruns_validation_and_records_the_correction() {
             &FieldEdit {
                 document_id,
                 field: "totalAmount",
+                line: None,
                 new_value: "9999.99",
                 corrected_by: "alice",
                 corrected_at: at,
@@ -453,6 +468,7 @@ fn editing_a_field_reruns_validation_and_records_the_correction() {
             &FieldEdit {
                 document_id,
                 field: "totalAmount",
+                line: None,
                 new_value: "2453.45",
                 corrected_by: "bob",
                 corrected_at: at,
@@ -491,6 +507,7 @@ fn an_edit_with_a_wrong_type_or_unknown_field_is_refused_and_changes_nothing() {
     let edit = |field, new_value| FieldEdit {
         document_id,
         field,
+        line: None,
         new_value,
         corrected_by: "alice",
         corrected_at: Utc::now(),
@@ -511,6 +528,99 @@ fn an_edit_with_a_wrong_type_or_unknown_field_is_refused_and_changes_nothing() {
 }
 
 #[test]
+fn editing_a_line_item_cell_reruns_the_line_rules_and_is_audited() {
+    let mut store = Store::open_in_memory().unwrap();
+    let templates = TemplateSet::builtin().unwrap();
+    let (document_id, status) = store_invoice(&mut store, "INV-22");
+    assert_eq!(status, DocumentStatus::Completed);
+    let before = store.extraction(document_id).unwrap().unwrap();
+    let n_lines = before.table_items.len();
+    assert!(n_lines >= 2, "{:?}", before.table_items);
+    let quantity_before = before.table_items[0]
+        .cells
+        .get("quantity")
+        .map(|c| c.value.normalized_string());
+    let edit = |line, field, new_value| FieldEdit {
+        document_id,
+        field,
+        line: Some(line),
+        new_value,
+        corrected_by: "carol",
+        corrected_at: Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap(),
+    };
+    // A wrong quantity on line 1 breaks quantity x unit price = net amount.
+    let outcome = store
+        .edit_field(&edit(1, "quantity", "777"), &templates)
+        .unwrap();
+    assert_eq!(outcome.status, DocumentStatus::NeedsReview);
+    assert!(
+        outcome
+            .extraction
+            .validation
+            .iter()
+            .any(|r| r.status == RuleStatus::Fail && r.message.contains("777")),
+        "{:?}",
+        outcome.extraction.validation
+    );
+    let stored = store.extraction(document_id).unwrap().unwrap();
+    assert_eq!(
+        stored.table_items[0].decimal("quantity"),
+        Some(rust_decimal::Decimal::from(777))
+    );
+    assert_eq!(stored.table_items.len(), n_lines);
+    // Setting it back makes the document valid again.
+    let outcome = store
+        .edit_field(
+            &edit(1, "quantity", quantity_before.as_deref().unwrap()),
+            &templates,
+        )
+        .unwrap();
+    assert_eq!(
+        outcome.status,
+        DocumentStatus::Completed,
+        "{:?}",
+        outcome.extraction.validation
+    );
+    let trail = store.corrections(document_id).unwrap();
+    assert_eq!(trail.len(), 2);
+    assert_eq!(trail[0].field, "tableItems[1].quantity");
+    assert_eq!(trail[0].old_value, quantity_before);
+    assert_eq!(trail[0].new_value.as_deref(), Some("777"));
+    assert_eq!(trail[0].corrected_by, "carol");
+    // One past the last line adds a line; further out is refused and changes nothing.
+    store
+        .edit_field(&edit(n_lines + 1, "description", "Delivery"), &templates)
+        .unwrap();
+    let stored = store.extraction(document_id).unwrap().unwrap();
+    assert_eq!(stored.table_items.len(), n_lines + 1);
+    assert_eq!(
+        stored.table_items[n_lines]
+            .cells
+            .get("description")
+            .map(|c| c.value.normalized_string())
+            .as_deref(),
+        Some("Delivery")
+    );
+    let err = store
+        .edit_field(&edit(n_lines + 3, "quantity", "1"), &templates)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_edit");
+    assert!(err.to_string().contains("there is no line"), "{err}");
+    let err = store
+        .edit_field(&edit(1, "colour", "red"), &templates)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no line-item column `colour`"),
+        "{err}"
+    );
+    let err = store
+        .edit_field(&edit(1, "unitPrice", "cheap"), &templates)
+        .unwrap_err();
+    assert!(err.to_string().contains("not a number"), "{err}");
+    assert_eq!(store.corrections(document_id).unwrap().len(), 3);
+}
+
+#[test]
 fn editing_the_document_number_updates_search() {
     let mut store = Store::open_in_memory().unwrap();
     let templates = TemplateSet::builtin().unwrap();
@@ -520,6 +630,7 @@ fn editing_the_document_number_updates_search() {
             &FieldEdit {
                 document_id,
                 field: "orderNumber",
+                line: None,
                 new_value: "PO-ZZTOP",
                 corrected_by: "alice",
                 corrected_at: Utc::now(),

@@ -1,0 +1,169 @@
+//! `quire bench extract FILE...`: in-process extraction throughput, printed as figures (not a timed test).
+//! Templates are loaded once; then every round reads, classifies, extracts and validates each file on one
+//! thread, as `quire extract` does per file, timing each stage. Used by scripts/bench/invoice2data.sh for
+//! the side-by-side run against invoice2data's Python API.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use quire_extract::eval::Prediction;
+use quire_extract::{classify, extract, ExtractOptions};
+use quire_reader::Reader;
+use serde::Serialize;
+
+use crate::extract_cmd::{extract_one, load_templates};
+use crate::GlobalArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchExtractArgs {
+    /// Files to extract (PDF, PNG, JPEG, TIFF, BMP, WebP)
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Folder of templates added to the built-in ones (default: ./templates when it exists)
+    #[arg(long, value_name = "DIR")]
+    templates_dir: Option<PathBuf>,
+    /// Timed rounds over all the files (after one untimed warm-up round)
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
+    /// Do not read embedded e-invoice XML (Factur-X / ZUGFeRD / XRechnung): extract from the text only
+    #[arg(long)]
+    no_einvoice: bool,
+    /// Write each file's extracted values (fields and line items as normalised strings, keyed by file
+    /// name; null when the file failed or matched no template) to this JSON file, for `quire eval
+    /// --predictions`
+    #[arg(long, value_name = "FILE")]
+    predictions_out: Option<PathBuf>,
+    /// Print the figures as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// The figures printed by `--json`.
+#[derive(Serialize)]
+struct Figures {
+    n_docs: usize,
+    n_templates: usize,
+    rounds: u32,
+    template_load_ms: f64,
+    /// Documents per second of every timed round.
+    docs_per_second: Vec<f64>,
+    median_docs_per_second: f64,
+    median_ms_per_doc: f64,
+    /// Mean milliseconds per document in each stage.
+    read_ms: f64,
+    classify_ms: f64,
+    extract_ms: f64,
+    n_failed: usize,
+    n_unmatched: usize,
+}
+
+pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let templates = load_templates(args.templates_dir.as_deref())?;
+    let template_load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut reader = Reader::new(global.reader_config());
+    let options = ExtractOptions {
+        e_invoice: !args.no_einvoice,
+        ..ExtractOptions::default()
+    };
+    let n_docs = args.files.len();
+    let mut predictions: BTreeMap<String, Option<Prediction>> = BTreeMap::new();
+    let mut n_failed = 0;
+    let mut n_unmatched = 0;
+    // The warm-up round (untimed) also records the outcomes: every round does the same work.
+    for path in &args.files {
+        let outcome = extract_one(&mut reader, path, &templates, None, &options);
+        if let Some(error) = &outcome.error {
+            eprintln!("error: {}", error.message);
+            n_failed += 1;
+        } else if outcome.extraction.is_none() {
+            n_unmatched += 1;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        predictions.insert(
+            name,
+            outcome.extraction.as_ref().map(Prediction::from_extraction),
+        );
+    }
+    let mut rates = Vec::with_capacity(args.rounds as usize);
+    // Where the time goes, over every timed round: reading, classification, extraction + validation.
+    let mut stage_seconds = [0.0f64; 3];
+    for _ in 0..args.rounds.max(1) {
+        let started = Instant::now();
+        for path in &args.files {
+            // The steps of `extract_one`, timed one by one.
+            let stage = Instant::now();
+            let Ok(document) = reader.read_path(path) else {
+                continue;
+            };
+            stage_seconds[0] += stage.elapsed().as_secs_f64();
+            let stage = Instant::now();
+            let classification = classify(&document, &templates);
+            stage_seconds[1] += stage.elapsed().as_secs_f64();
+            let stage = Instant::now();
+            if let Some(template) = classification
+                .template_id
+                .as_deref()
+                .and_then(|id| templates.get(id))
+            {
+                std::hint::black_box(extract(&document, template, &options).ok());
+            }
+            stage_seconds[2] += stage.elapsed().as_secs_f64();
+        }
+        rates.push(n_docs as f64 / started.elapsed().as_secs_f64());
+    }
+    let n_timed = (n_docs * args.rounds.max(1) as usize).max(1) as f64;
+    let [read_ms, classify_ms, extract_ms] = stage_seconds.map(|s| s * 1000.0 / n_timed);
+    let mut sorted = rates.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let figures = Figures {
+        n_docs,
+        n_templates: templates.len(),
+        rounds: args.rounds.max(1),
+        template_load_ms,
+        docs_per_second: rates,
+        median_docs_per_second: median,
+        median_ms_per_doc: 1000.0 / median,
+        read_ms,
+        classify_ms,
+        extract_ms,
+        n_failed,
+        n_unmatched,
+    };
+    if let Some(path) = &args.predictions_out {
+        std::fs::write(path, serde_json::to_string_pretty(&predictions)?)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&figures)?);
+    } else {
+        println!(
+            "quire {} in-process extraction: {} files, {} templates (loaded in {:.0} ms), {} rounds, 1 thread",
+            env!("CARGO_PKG_VERSION"),
+            figures.n_docs,
+            figures.n_templates,
+            figures.template_load_ms,
+            figures.rounds
+        );
+        for (index, rate) in figures.docs_per_second.iter().enumerate() {
+            println!("  round {}: {rate:>8.1} docs/s", index + 1);
+        }
+        println!(
+            "  median: {:.1} docs/s ({:.2} ms per document); {} failed, {} unmatched",
+            figures.median_docs_per_second,
+            figures.median_ms_per_doc,
+            figures.n_failed,
+            figures.n_unmatched
+        );
+        println!(
+            "  per document: read {:.2} ms, classify {:.2} ms, extract + validate {:.2} ms",
+            figures.read_ms, figures.classify_ms, figures.extract_ms
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
