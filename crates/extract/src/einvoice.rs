@@ -1,5 +1,6 @@
-//! E-invoices: reading a Factur-X / ZUGFeRD (1 and 2) / XRechnung CII XML into an extraction (exact data,
-//! no OCR), and cross-checking it against the text extraction of the same document.
+//! E-invoices: reading a Factur-X / ZUGFeRD (1 and 2) / XRechnung XML, in either of XRechnung's syntaxes
+//! (UN/CEFACT CII or OASIS UBL 2.1 Invoice / CreditNote), into an extraction (exact data, no OCR), and
+//! cross-checking it against the text extraction of the same document.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -95,6 +96,14 @@ impl XmlTexts {
         Ok(XmlTexts { entries })
     }
 
+    /// The text of the element at exactly this path (from the root), if any.
+    fn at(&self, path: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, text)| text.as_str())
+    }
+
     /// The first text whose path ends with `suffix` (and does not pass through a line item unless the
     /// suffix names one).
     fn first(&self, suffix: &str) -> Option<&str> {
@@ -120,8 +129,8 @@ fn field(value: Value) -> Field {
     }
 }
 
-/// Reads a CII e-invoice (Factur-X, ZUGFeRD 1 and 2, XRechnung CII) into an extraction with the invoice
-/// template's field names, validated with the template's rules.
+/// Reads an e-invoice (CII: Factur-X, ZUGFeRD 1 and 2, XRechnung CII; or UBL: XRechnung UBL, Peppol) into
+/// an extraction with the invoice template's field names, validated with the template's rules.
 pub fn from_factur_x_xml(
     xml: &[u8],
     template: &Template,
@@ -132,34 +141,180 @@ pub fn from_factur_x_xml(
         reason,
     };
     let texts = XmlTexts::parse(xml).map_err(bad)?;
-    let is_cii = texts.entries.iter().any(|(path, _)| {
-        path.starts_with("CrossIndustryInvoice") || path.starts_with("CrossIndustryDocument")
-    });
-    if !is_cii {
-        return Err(bad(
-            "not a CII invoice (CrossIndustryInvoice / CrossIndustryDocument)".into(),
-        ));
+    let root = texts
+        .entries
+        .first()
+        .and_then(|(path, _)| path.split('/').next())
+        .unwrap_or("");
+    let mut fields = match root {
+        "CrossIndustryInvoice" | "CrossIndustryDocument" => cii_fields(&texts),
+        "Invoice" | "CreditNote" => ubl_fields(&texts, root),
+        _ => return Err(bad(format!(
+            "not a CII invoice (CrossIndustryInvoice / CrossIndustryDocument) or a UBL Invoice / \
+                 CreditNote (root element `{root}`)"
+        ))),
+    };
+    // Only the template's fields are kept.
+    fields.retain(|key, _| template.schema_definition.general_part.contains_key(key));
+    let table_items = if root.starts_with("CrossIndustry") {
+        line_items(&texts, template)
+    } else {
+        ubl_line_items(&texts, root, template)
+    };
+    let validation = validate(template, &fields, &table_items, options.duplicates);
+    Ok(Extraction {
+        template_id: template.id.clone(),
+        template_version: template.version,
+        document_type: template.document_type.clone(),
+        source: ExtractionSource::EInvoice,
+        classification: None,
+        is_valid: is_valid(&validation),
+        fields,
+        table_items,
+        validation,
+        cross_check: Vec::new(),
+        e_invoice_error: None,
+        elapsed_ms: 0,
+    })
+}
+
+/// Puts a trimmed, non-empty text value under `key`.
+fn put_text(fields: &mut BTreeMap<String, Field>, key: &str, text: Option<&str>) {
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        fields.insert(key.to_string(), field(Value::Text(text.trim().to_string())));
     }
+}
+
+/// The header fields of a UBL 2.1 Invoice or CreditNote (XRechnung UBL, Peppol BIS), by their paths from
+/// the root element.
+fn ubl_fields(texts: &XmlTexts, root: &str) -> BTreeMap<String, Field> {
+    let at = |path: &str| texts.at(&format!("{root}/{path}"));
     let mut fields = BTreeMap::new();
-    let mut put_text = |key: &str, text: Option<&str>| {
-        if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
-            fields.insert(key.to_string(), field(Value::Text(text.trim().to_string())));
-        }
+    put_text(&mut fields, "documentId", at("ID"));
+    put_text(&mut fields, "currencyCode", at("DocumentCurrencyCode"));
+    let party_name = |party: &str| {
+        at(&format!("{party}/Party/PartyLegalEntity/RegistrationName"))
+            .or_else(|| at(&format!("{party}/Party/PartyName/Name")))
     };
     put_text(
+        &mut fields,
+        "supplierName",
+        party_name("AccountingSupplierParty"),
+    );
+    put_text(
+        &mut fields,
+        "customerName",
+        party_name("AccountingCustomerParty"),
+    );
+    put_text(&mut fields, "orderNumber", at("OrderReference/ID"));
+    put_text(
+        &mut fields,
+        "iban",
+        at("PaymentMeans/PayeeFinancialAccount/ID"),
+    );
+    put_text(
+        &mut fields,
+        "vatId",
+        at("AccountingSupplierParty/Party/PartyTaxScheme/CompanyID"),
+    );
+    if let Some(date) = at("IssueDate").and_then(cii_date) {
+        fields.insert("date".into(), field(Value::Date(date)));
+    }
+    // An Invoice's due date is its own element; a CreditNote carries it in its payment means.
+    if let Some(date) = at("DueDate")
+        .or_else(|| at("PaymentMeans/PaymentDueDate"))
+        .and_then(cii_date)
+    {
+        fields.insert("dueDate".into(), field(Value::Date(date)));
+    }
+    for (key, path) in [
+        ("netAmount", "LegalMonetaryTotal/TaxExclusiveAmount"),
+        ("totalAmount", "LegalMonetaryTotal/TaxInclusiveAmount"),
+        ("discountAmount", "LegalMonetaryTotal/AllowanceTotalAmount"),
+        // The document-level tax total (line-level ones sit under the lines).
+        ("taxAmount", "TaxTotal/TaxAmount"),
+    ] {
+        if let Some(amount) = at(path).and_then(|t| Decimal::from_str(t.trim()).ok()) {
+            fields.insert(key.to_string(), field(Value::Decimal(amount)));
+        }
+    }
+    fields
+}
+
+/// The line items of a UBL Invoice (`InvoiceLine`) or CreditNote (`CreditNoteLine`).
+fn ubl_line_items(texts: &XmlTexts, root: &str, template: &Template) -> Vec<Row> {
+    let line = if root == "CreditNote" {
+        "CreditNoteLine"
+    } else {
+        "InvoiceLine"
+    };
+    let prefix = format!("{root}/{line}/");
+    let mut rows: Vec<Row> = Vec::new();
+    for (path, text) in &texts.entries {
+        let Some(inner) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        // A new line starts with its ID (the first element of a UBL line).
+        if inner == "ID" {
+            rows.push(Row {
+                cells: BTreeMap::new(),
+                page: 1,
+            });
+            continue;
+        }
+        let decimal = || Decimal::from_str(text.trim()).ok().map(Value::Decimal);
+        let cell = match inner {
+            "Item/Name" => Some(("description", Some(Value::Text(text.clone())))),
+            "InvoicedQuantity" | "CreditedQuantity" => Some(("quantity", decimal())),
+            "Price/PriceAmount" => Some(("unitPrice", decimal())),
+            "LineExtensionAmount" => Some(("netAmount", decimal())),
+            _ => None,
+        };
+        if let (Some((key, Some(value))), Some(row)) = (cell, rows.last_mut()) {
+            if template.schema_definition.table_part.contains_key(key) {
+                row.cells.entry(key.to_string()).or_insert(Cell {
+                    value,
+                    provenance: None,
+                });
+            }
+        }
+    }
+    rows.retain(|row| !row.cells.is_empty());
+    rows
+}
+
+/// The header fields of a CII invoice (Factur-X, ZUGFeRD 1 and 2, XRechnung CII).
+fn cii_fields(texts: &XmlTexts) -> BTreeMap<String, Field> {
+    let mut fields = BTreeMap::new();
+    put_text(
+        &mut fields,
         "documentId",
         texts
             .first("ExchangedDocument/ID")
             .or_else(|| texts.first("HeaderExchangedDocument/ID")),
     );
-    put_text("currencyCode", texts.first("InvoiceCurrencyCode"));
-    put_text("supplierName", texts.first("SellerTradeParty/Name"));
-    put_text("customerName", texts.first("BuyerTradeParty/Name"));
     put_text(
+        &mut fields,
+        "currencyCode",
+        texts.first("InvoiceCurrencyCode"),
+    );
+    put_text(
+        &mut fields,
+        "supplierName",
+        texts.first("SellerTradeParty/Name"),
+    );
+    put_text(
+        &mut fields,
+        "customerName",
+        texts.first("BuyerTradeParty/Name"),
+    );
+    put_text(
+        &mut fields,
         "orderNumber",
         texts.first("BuyerOrderReferencedDocument/IssuerAssignedID"),
     );
     put_text(
+        &mut fields,
         "iban",
         texts.first("PayeePartyCreditorFinancialAccount/IBANID"),
     );
@@ -172,7 +327,7 @@ pub fn from_factur_x_xml(
                 && text.chars().take(2).all(|c| c.is_ascii_uppercase())
         })
         .map(|(_, text)| text.as_str());
-    put_text("vatId", seller_vat);
+    put_text(&mut fields, "vatId", seller_vat);
     let issue_date = texts
         .first("ExchangedDocument/IssueDateTime/DateTimeString")
         .or_else(|| texts.first("HeaderExchangedDocument/IssueDateTime/DateTimeString"))
@@ -205,24 +360,7 @@ pub fn from_factur_x_xml(
             fields.insert(key.to_string(), field(Value::Decimal(amount)));
         }
     }
-    // Only the template's fields are kept.
-    fields.retain(|key, _| template.schema_definition.general_part.contains_key(key));
-    let table_items = line_items(&texts, template);
-    let validation = validate(template, &fields, &table_items, options.duplicates);
-    Ok(Extraction {
-        template_id: template.id.clone(),
-        template_version: template.version,
-        document_type: template.document_type.clone(),
-        source: ExtractionSource::EInvoice,
-        classification: None,
-        is_valid: is_valid(&validation),
-        fields,
-        table_items,
-        validation,
-        cross_check: Vec::new(),
-        e_invoice_error: None,
-        elapsed_ms: 0,
-    })
+    fields
 }
 
 fn line_items(texts: &XmlTexts, template: &Template) -> Vec<Row> {
@@ -389,6 +527,127 @@ mod tests {
         assert!(extraction.is_valid, "{:#?}", extraction.validation);
     }
 
+    /// An XRechnung in UBL syntax (shortened from the XRechnung test suite's structure).
+    const UBL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ubl:Invoice xmlns:ubl="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+    xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+    xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0</cbc:CustomizationID>
+  <cbc:ID>RE-2024-0815</cbc:ID>
+  <cbc:IssueDate>2024-08-15</cbc:IssueDate>
+  <cbc:DueDate>2024-09-14</cbc:DueDate>
+  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+  <cbc:BuyerReference>04011000-12345-03</cbc:BuyerReference>
+  <cac:OrderReference><cbc:ID>PO-7781</cbc:ID></cac:OrderReference>
+  <cac:AccountingSupplierParty><cac:Party>
+    <cac:PartyName><cbc:Name>Muster Büro</cbc:Name></cac:PartyName>
+    <cac:PostalAddress><cbc:CityName>Berlin</cbc:CityName><cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+    <cac:PartyTaxScheme><cbc:CompanyID>DE987654321</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+    <cac:PartyLegalEntity><cbc:RegistrationName>Muster Bürobedarf GmbH</cbc:RegistrationName></cac:PartyLegalEntity>
+  </cac:Party></cac:AccountingSupplierParty>
+  <cac:AccountingCustomerParty><cac:Party>
+    <cac:PartyLegalEntity><cbc:RegistrationName>Stadtverwaltung Beispielstadt</cbc:RegistrationName></cac:PartyLegalEntity>
+  </cac:Party></cac:AccountingCustomerParty>
+  <cac:PaymentMeans><cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>
+    <cac:PayeeFinancialAccount><cbc:ID>DE02120300000000202051</cbc:ID></cac:PayeeFinancialAccount>
+  </cac:PaymentMeans>
+  <cac:TaxTotal>
+    <cbc:TaxAmount currencyID="EUR">47.50</cbc:TaxAmount>
+    <cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">250.00</cbc:TaxableAmount><cbc:TaxAmount currencyID="EUR">47.50</cbc:TaxAmount></cac:TaxSubtotal>
+  </cac:TaxTotal>
+  <cac:LegalMonetaryTotal>
+    <cbc:LineExtensionAmount currencyID="EUR">250.00</cbc:LineExtensionAmount>
+    <cbc:TaxExclusiveAmount currencyID="EUR">250.00</cbc:TaxExclusiveAmount>
+    <cbc:TaxInclusiveAmount currencyID="EUR">297.50</cbc:TaxInclusiveAmount>
+    <cbc:PayableAmount currencyID="EUR">297.50</cbc:PayableAmount>
+  </cac:LegalMonetaryTotal>
+  <cac:InvoiceLine>
+    <cbc:ID>1</cbc:ID>
+    <cbc:InvoicedQuantity unitCode="H87">10</cbc:InvoicedQuantity>
+    <cbc:LineExtensionAmount currencyID="EUR">150.00</cbc:LineExtensionAmount>
+    <cac:Item><cbc:Name>Toner schwarz</cbc:Name></cac:Item>
+    <cac:Price><cbc:PriceAmount currencyID="EUR">15.00</cbc:PriceAmount></cac:Price>
+  </cac:InvoiceLine>
+  <cac:InvoiceLine>
+    <cbc:ID>2</cbc:ID>
+    <cbc:InvoicedQuantity unitCode="H87">4</cbc:InvoicedQuantity>
+    <cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>
+    <cac:Item><cbc:Name>Papier A4</cbc:Name></cac:Item>
+    <cac:Price><cbc:PriceAmount currencyID="EUR">25.00</cbc:PriceAmount></cac:Price>
+  </cac:InvoiceLine>
+</ubl:Invoice>"#;
+
+    #[test]
+    fn an_xrechnung_in_ubl_syntax_gives_exact_header_fields_and_lines() {
+        let extraction = from_factur_x_xml(
+            UBL.as_bytes(),
+            &invoice_template(),
+            &ExtractOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(extraction.source, ExtractionSource::EInvoice);
+        let get = |key: &str| extraction.field_string(key);
+        assert_eq!(get("documentId").as_deref(), Some("RE-2024-0815"));
+        assert_eq!(get("date").as_deref(), Some("2024-08-15"));
+        assert_eq!(get("dueDate").as_deref(), Some("2024-09-14"));
+        assert_eq!(get("currencyCode").as_deref(), Some("EUR"));
+        assert_eq!(
+            get("supplierName").as_deref(),
+            Some("Muster Bürobedarf GmbH")
+        );
+        assert_eq!(
+            get("customerName").as_deref(),
+            Some("Stadtverwaltung Beispielstadt")
+        );
+        assert_eq!(get("orderNumber").as_deref(), Some("PO-7781"));
+        assert_eq!(get("vatId").as_deref(), Some("DE987654321"));
+        assert_eq!(get("iban").as_deref(), Some("DE02120300000000202051"));
+        assert_eq!(get("netAmount").as_deref(), Some("250"));
+        assert_eq!(get("taxAmount").as_deref(), Some("47.50"));
+        assert_eq!(get("totalAmount").as_deref(), Some("297.50"));
+        assert_eq!(extraction.table_items.len(), 2);
+        let cell = |row: usize, key: &str| {
+            extraction.table_items[row]
+                .cells
+                .get(key)
+                .map(|c| c.value.normalized_string())
+        };
+        assert_eq!(cell(0, "description").as_deref(), Some("Toner schwarz"));
+        assert_eq!(cell(0, "quantity").as_deref(), Some("10"));
+        assert_eq!(cell(0, "unitPrice").as_deref(), Some("15"));
+        assert_eq!(cell(1, "netAmount").as_deref(), Some("100"));
+        assert!(extraction.is_valid, "{:#?}", extraction.validation);
+        // A credit note reads the same way (its lines are CreditNoteLine, quantities CreditedQuantity).
+        let credit_note = UBL
+            .replace("ubl:Invoice", "ubl:CreditNote")
+            .replace("InvoiceLine", "CreditNoteLine")
+            .replace("InvoicedQuantity", "CreditedQuantity")
+            .replace("<cbc:DueDate>2024-09-14</cbc:DueDate>", "")
+            .replace(
+                "<cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>",
+                "<cbc:PaymentMeansCode>58</cbc:PaymentMeansCode><cbc:PaymentDueDate>2024-09-30</cbc:PaymentDueDate>",
+            );
+        let extraction = from_factur_x_xml(
+            credit_note.as_bytes(),
+            &invoice_template(),
+            &ExtractOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            extraction.field_string("dueDate").as_deref(),
+            Some("2024-09-30")
+        );
+        assert_eq!(extraction.table_items.len(), 2);
+        assert_eq!(
+            extraction.table_items[1]
+                .decimal("quantity")
+                .map(|q| q.to_string())
+                .as_deref(),
+            Some("4")
+        );
+    }
+
     #[test]
     fn the_cross_check_reports_where_the_text_disagrees() {
         let template = invoice_template();
@@ -416,6 +675,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.to_string().contains("not a CII invoice"), "{error}");
+        assert!(error.to_string().contains("root element `a`"), "{error}");
         let error = from_factur_x_xml(b"<a><b>", &invoice_template(), &ExtractOptions::default())
             .unwrap_err();
         assert_eq!(error.code(), "bad_input");
