@@ -149,10 +149,12 @@ pub fn from_factur_x_xml(
     let mut fields = match root {
         "CrossIndustryInvoice" | "CrossIndustryDocument" => cii_fields(&texts),
         "Invoice" | "CreditNote" => ubl_fields(&texts, root),
-        _ => return Err(bad(format!(
+        _ => {
+            return Err(bad(format!(
             "not a CII invoice (CrossIndustryInvoice / CrossIndustryDocument) or a UBL Invoice / \
                  CreditNote (root element `{root}`)"
-        ))),
+        )))
+        }
     };
     // Only the template's fields are kept.
     fields.retain(|key, _| template.schema_definition.general_part.contains_key(key));

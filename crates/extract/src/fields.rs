@@ -164,9 +164,14 @@ fn derive_terms(fields: &mut BTreeMap<String, Field>, relations: &[SumRelation])
 
 /// Normalisation options with the day/month order the document itself shows: when some numeric date on it
 /// is only valid day-first (25/08/2025) and none only month-first (or the reverse), that order is used for
-/// its ambiguous dates too, unless the options fix the order.
+/// its ambiguous dates too, unless the options fix the order. Likewise the decimal separator, when the
+/// options leave it open and the document's amounts all use the same one (so `1,789 €/l` on a German
+/// receipt is 1.789, not 1789).
 pub fn effective_options(options: &NormalizeOptions, document: &Document) -> NormalizeOptions {
     let mut effective = options.clone();
+    if effective.decimal_separator.is_none() {
+        effective.decimal_separator = infer_decimal_separator(document);
+    }
     if options.fixed_date_order {
         return effective;
     }
@@ -181,6 +186,32 @@ pub fn effective_options(options: &NormalizeOptions, document: &Document) -> Nor
         None => {}
     }
     effective
+}
+
+/// The decimal separator of the document's amounts: numbers with exactly two decimals (`74,01`, `3.20`),
+/// not part of a longer number or a date, all with the same separator, at least two of them.
+fn infer_decimal_separator(document: &Document) -> Option<char> {
+    static REGEX: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let regex = REGEX
+        .get_or_init(|| {
+            Regex::new(r"(?<![\d.,])\d{1,3}(?:([.,' ])\d{3})*([.,])\d{2}(?![\d.,])").ok()
+        })
+        .as_ref()?;
+    let (mut n_comma, mut n_point) = (0usize, 0usize);
+    for page in &document.pages {
+        for captures in regex.captures_iter(&page.layout_text).flatten() {
+            match captures.get(2).map(|m| m.as_str()) {
+                Some(",") => n_comma += 1,
+                Some(".") => n_point += 1,
+                _ => {}
+            }
+        }
+    }
+    match (n_comma, n_point) {
+        (c, 0) if c >= 2 => Some(','),
+        (0, p) if p >= 2 => Some('.'),
+        _ => None,
+    }
 }
 
 fn infer_date_order(document: &Document) -> Option<DateOrder> {

@@ -42,12 +42,17 @@ pub fn extract_table(
     table: &TableRule,
     options: &NormalizeOptions,
 ) -> Result<Vec<Row>> {
-    if let Some(line_regex) = &table.line_regex {
-        return extract_with_line_regex(views, template, table, line_regex, options);
+    let rows = if let Some(line_regex) = &table.line_regex {
+        extract_with_line_regex(views, template, table, line_regex, options)?
+    } else {
+        let mut compiled = compile(template, table)?;
+        compiled.options = options.clone();
+        compiled.read(views)?
+    };
+    match &table.fallback {
+        Some(fallback) if rows.is_empty() => extract_table(views, template, fallback, options),
+        _ => Ok(rows),
     }
-    let mut compiled = compile(template, table)?;
-    compiled.options = options.clone();
-    compiled.read(views)
 }
 
 /// The lines (page number, line index) that are the table's column headers: their words are not header
@@ -1076,7 +1081,14 @@ fn extract_with_line_regex(
         }
     }
     rows.extend(open_row.take());
-    rows.retain(|row| !row.cells.is_empty());
+    rows.retain(|row| {
+        !row.cells.is_empty()
+            && (table.row_anchor.is_empty()
+                || table
+                    .row_anchor
+                    .iter()
+                    .any(|key| row.cells.contains_key(key)))
+    });
     for more in &table.more_rules {
         if let Some(more_line_regex) = &more.line_regex {
             rows.extend(extract_with_line_regex(

@@ -523,6 +523,10 @@ pub struct TableRule {
     /// (invoice2data's `rules` list, or a template's second `lines` field).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more_rules: Vec<TableRule>,
+    /// Tried when this table finds no rows: e.g. the regex rows of till receipts, whose items have no
+    /// column headers. In regex mode, `row_anchor` keeps only rows holding one of its columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Box<TableRule>>,
 }
 
 /// Header spellings of one table column.
@@ -693,6 +697,7 @@ impl Template {
             }
             let patterns = std::iter::once(table)
                 .chain(&table.more_rules)
+                .chain(table.fallback.as_deref())
                 .flat_map(|table| {
                     table
                         .skip_lines

@@ -532,3 +532,109 @@ RECHNUNGS-KORREKTUR                         Beleg-Nr    :  RK21012345
     assert_eq!(amount(&extraction, "taxAmount"), decimal("-1.12"));
     assert_eq!(amount(&extraction, "totalAmount"), decimal("-8.79"));
 }
+
+/// The cells of a row as normalised strings.
+fn row_cells(extraction: &Extraction, index: usize) -> Vec<(String, String)> {
+    extraction.table_items[index]
+        .cells
+        .iter()
+        .map(|(key, cell)| (key.clone(), cell.value.normalized_string()))
+        .collect()
+}
+
+#[test]
+fn till_receipt_items_without_column_headers_are_rows_with_their_quantity_lines() {
+    let receipt = "\
+          CORNER GROCER
+        14 High Street, Leeds
+  Tel 0113 555 0192
+18/08/2025 09:41
+Receipt No: 0211-04-55812
+SPARKLING WATER 1.5L              0.95 A
+APPLES  BRAEBURN
+  0.640 kg @ £2.10/kg             1.34 Z
+BROWN RICE 1KG                    2.10 Z
+OAT MILK 1L
+  3 @ 1.45                        4.35 Z
+ITEMS 6
+SUBTOTAL                           8.74
+TOTAL                             £8.74
+VISA DEBIT                         8.74
+RATE     NET       VAT             GROSS
+A 20%   0.79      0.16              0.95
+";
+    let extraction = run(receipt, "generic-receipt");
+    assert_eq!(
+        extraction.table_items.len(),
+        4,
+        "{:#?}",
+        extraction.table_items
+    );
+    let cells = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        row_cells(&extraction, 0),
+        cells(&[
+            ("description", "SPARKLING WATER 1.5L"),
+            ("totalAmount", "0.95")
+        ])
+    );
+    assert_eq!(
+        row_cells(&extraction, 1),
+        cells(&[
+            ("description", "APPLES BRAEBURN"),
+            ("quantity", "0.64"),
+            ("totalAmount", "1.34"),
+            ("unitPrice", "2.10"),
+        ])
+    );
+    assert_eq!(
+        row_cells(&extraction, 3),
+        cells(&[
+            ("description", "OAT MILK 1L"),
+            ("quantity", "3"),
+            ("totalAmount", "4.35"),
+            ("unitPrice", "1.45"),
+        ])
+    );
+    // Nothing from the header block, the totals or the VAT summary became a row.
+    assert!(extraction
+        .table_items
+        .iter()
+        .all(|row| row.cells.contains_key("totalAmount")));
+}
+
+#[test]
+fn a_german_receipt_reads_a_three_decimal_unit_price_with_its_decimal_comma() {
+    let receipt = "\
+        Tankstelle am Ring
+          Ringstraße 4
+          50667 Köln
+12.09.2025 18:02
+Bon-Nr.  30112
+Diesel Säule 2
+  52,10 l  x 1,659 €/l           86,43 A
+Scheibenwischer                  12,99 A
+Artikel  2
+SUMME EUR                        99,42
+";
+    let extraction = run(receipt, "generic-receipt");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:#?}",
+        extraction.table_items
+    );
+    let fuel = &extraction.table_items[0];
+    assert_eq!(fuel.decimal("unitPrice"), Decimal::from_str("1.659").ok());
+    assert_eq!(fuel.decimal("quantity"), Decimal::from_str("52.10").ok());
+    assert_eq!(fuel.decimal("totalAmount"), Decimal::from_str("86.43").ok());
+    assert_eq!(
+        extraction.field_string("totalAmount").as_deref(),
+        Some("99.42")
+    );
+}
