@@ -19,6 +19,8 @@ use crate::{interrupt, GlobalArgs, EXIT_FAILURES};
 pub enum WatchCommand {
     /// Watch a folder: files that land in it are processed once they are complete
     Add(WatchAddArgs),
+    /// Change a watched folder's settings (what it already took is not taken again)
+    Set(WatchSetArgs),
     /// List the watched folders
     List(WatchListArgs),
     /// Stop watching a folder (by id or path); what it produced stays in history
@@ -71,6 +73,54 @@ pub struct WatchAddArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct WatchSetArgs {
+    /// The folder's id or path
+    #[arg(value_name = "DIR|ID")]
+    folder: String,
+    /// Use this template for every file
+    #[arg(long, value_name = "ID", conflicts_with = "classify")]
+    template: Option<String>,
+    /// Classify each file instead of using one template
+    #[arg(long)]
+    classify: bool,
+    /// Watch sub-folders too (true) or not (false)
+    #[arg(long, value_name = "BOOL")]
+    recursive: Option<bool>,
+    /// Move processed files to DIR/processed and failed ones to DIR/failed
+    #[arg(long, value_name = "DIR", conflicts_with = "leave_files")]
+    move_to: Option<PathBuf>,
+    /// Leave processed and failed files where they are
+    #[arg(long)]
+    leave_files: bool,
+    /// Export after each batch to this .csv / .xlsx file, or folder of JSON files
+    #[arg(long, value_name = "FILE", conflicts_with = "no_export")]
+    export: Option<PathBuf>,
+    /// Stop exporting after each batch
+    #[arg(long)]
+    no_export: bool,
+    /// Only files matching these globs (replaces the current list; repeatable)
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Leave files matching these globs alone (replaces the current list; repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Poll the folder (true) or use native change notifications (false)
+    #[arg(long, value_name = "BOOL")]
+    poll: Option<bool>,
+    /// How often a polled folder is scanned, in milliseconds
+    #[arg(long, value_name = "N")]
+    poll_ms: Option<u64>,
+    /// How long a file must stay unchanged before it is taken, in milliseconds
+    #[arg(long, value_name = "N")]
+    settle_ms: Option<u64>,
+    /// Also load the templates of this folder (to check --template)
+    #[arg(long, value_name = "DIR")]
+    templates_dir: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct WatchListArgs {
     /// Print JSON
     #[arg(long)]
@@ -106,6 +156,7 @@ pub struct WatchRunArgs {
 pub fn run(global: &GlobalArgs, command: &WatchCommand) -> anyhow::Result<ExitCode> {
     match command {
         WatchCommand::Add(args) => add(args),
+        WatchCommand::Set(args) => set(args),
         WatchCommand::List(args) => list(args),
         WatchCommand::Remove(args) => {
             let store = args.db.open()?;
@@ -144,6 +195,53 @@ fn add(args: &WatchAddArgs) -> anyhow::Result<ExitCode> {
     println!("watching {} (id {})", folder.folder.display(), folder.id);
     print_folder_details(&folder);
     println!("run `quire watch run` to process what lands there");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set(args: &WatchSetArgs) -> anyhow::Result<ExitCode> {
+    let templates = templates(args.templates_dir.as_deref())?;
+    let store = args.db.open()?;
+    let folder = quire_watch::update_folder(&store, &templates, &args.folder, |request| {
+        if let Some(template) = &args.template {
+            request.template_id = Some(template.clone());
+        }
+        if args.classify {
+            request.template_id = None;
+        }
+        if let Some(recursive) = args.recursive {
+            request.recursive = recursive;
+        }
+        if let Some(move_to) = &args.move_to {
+            request.move_to = Some(move_to.clone());
+        }
+        if args.leave_files {
+            request.move_to = None;
+        }
+        if let Some(export) = &args.export {
+            request.export_path = Some(export.clone());
+        }
+        if args.no_export {
+            request.export_path = None;
+        }
+        if !args.include.is_empty() {
+            request.include = args.include.clone();
+        }
+        if !args.exclude.is_empty() {
+            request.exclude = args.exclude.clone();
+        }
+        if let Some(poll) = args.poll {
+            request.polling = poll;
+        }
+        if let Some(poll_ms) = args.poll_ms {
+            request.poll_interval_ms = Some(poll_ms);
+        }
+        if let Some(settle_ms) = args.settle_ms {
+            request.settle_ms = Some(settle_ms);
+        }
+    })?;
+    println!("changed {} (id {})", folder.folder.display(), folder.id);
+    print_folder_details(&folder);
+    println!("a running `quire watch run` picks the change up within seconds");
     Ok(ExitCode::SUCCESS)
 }
 

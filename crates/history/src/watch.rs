@@ -220,6 +220,41 @@ impl Store {
         Ok(self.connection.last_insert_rowid())
     }
 
+    /// Replaces a watched folder's settings (its ledger stays).
+    pub fn update_watch_folder(&self, folder_id: i64, folder: &NewWatchFolder) -> Result<()> {
+        let json = |list: &[String]| serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
+        let n_updated = self
+            .connection
+            .execute(
+                "UPDATE watch_folders SET folder = ?2, template_id = ?3, recursive = ?4, include_json = ?5,
+                 exclude_json = ?6, temporary_json = ?7, processed_dir = ?8, failed_dir = ?9,
+                 export_path = ?10, polling = ?11, poll_interval_ms = ?12, settle_ms = ?13 WHERE id = ?1",
+                params![
+                    folder_id,
+                    text_of(&folder.folder),
+                    folder.template_id,
+                    folder.recursive,
+                    json(&folder.include),
+                    json(&folder.exclude),
+                    json(&folder.temporary),
+                    folder.processed_dir.as_deref().map(text_of),
+                    folder.failed_dir.as_deref().map(text_of),
+                    folder.export_path.as_deref().map(text_of),
+                    folder.polling,
+                    folder.poll_interval_ms,
+                    folder.settle_ms,
+                ],
+            )
+            .during("changing a watched folder")?;
+        if n_updated == 0 {
+            return Err(HistoryError::NotFound {
+                what: "watched folder",
+                id: folder_id,
+            });
+        }
+        Ok(())
+    }
+
     /// Every watched folder, in the order they were added.
     pub fn watch_folders(&self) -> Result<Vec<WatchFolder>> {
         let mut statement = self

@@ -1,6 +1,7 @@
-//! Adding, finding and removing watched folders: a request is checked once (the folder exists, patterns
-//! compile, the template is loaded, no overlap with another watched folder, and no destination inside a
-//! watched tree unless that tree excludes it) and stored in history.
+//! Adding, changing, finding and removing watched folders: a request is checked once (the folder exists,
+//! patterns compile, the template is loaded, no overlap with another watched folder, and no destination
+//! inside a watched tree unless that tree excludes it) and stored in history. Changing a folder's settings
+//! keeps its ledger, so nothing it took is taken again.
 
 use std::path::{Path, PathBuf};
 
@@ -109,6 +110,57 @@ pub fn add_folder(
     templates: &TemplateSet,
     request: &FolderRequest,
 ) -> Result<WatchFolder> {
+    let new_folder = checked_folder(store, templates, request, None)?;
+    let id = store.add_watch_folder(&new_folder)?;
+    Ok(store.watch_folder(id)?)
+}
+
+/// The request a stored folder was added with (what `watch set` starts from).
+pub fn request_of(folder: &WatchFolder) -> FolderRequest {
+    FolderRequest {
+        folder: folder.folder.clone(),
+        template_id: folder.template_id.clone(),
+        recursive: folder.recursive,
+        include: folder.include.clone(),
+        exclude: folder.exclude.clone(),
+        temporary: Some(folder.temporary.clone()),
+        move_to: folder
+            .processed_dir
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf),
+        export_path: folder.export_path.clone(),
+        polling: folder.polling,
+        poll_interval_ms: Some(folder.poll_interval_ms),
+        settle_ms: Some(folder.settle_ms),
+    }
+}
+
+/// Changes a watched folder's settings (found by id or path) after the same checks as adding it; its
+/// ledger is kept. The request's `folder` must be the folder's own path. Returns the folder as stored.
+pub fn update_folder(
+    store: &Store,
+    templates: &TemplateSet,
+    id_or_path: &str,
+    change: impl FnOnce(&mut FolderRequest),
+) -> Result<WatchFolder> {
+    let current = find_folder(store, id_or_path)?;
+    let mut request = request_of(&current);
+    change(&mut request);
+    request.folder = current.folder.clone();
+    let new_folder = checked_folder(store, templates, &request, Some(current.id))?;
+    store.update_watch_folder(current.id, &new_folder)?;
+    Ok(store.watch_folder(current.id)?)
+}
+
+/// Checks a request against the stored folders (leaving out `replacing`, the folder being changed) and
+/// creates its destination folders.
+fn checked_folder(
+    store: &Store,
+    templates: &TemplateSet,
+    request: &FolderRequest,
+    replacing: Option<i64>,
+) -> Result<NewWatchFolder> {
     let metadata = std::fs::metadata(&request.folder).map_err(|e| WatchError::BadFolder {
         folder: request.folder.clone(),
         reason: if e.kind() == std::io::ErrorKind::NotFound {
@@ -135,6 +187,7 @@ pub fn add_folder(
         .unwrap_or_else(|| DEFAULT_TEMPORARY.iter().map(|s| s.to_string()).collect());
     FileFilter::new(&request.include, &request.exclude, &temporary)?;
     let mut existing = store.watch_folders()?;
+    existing.retain(|watched| Some(watched.id) != replacing);
     for watched in &existing {
         let overlaps = watched.folder == folder
             || (watched.recursive && folder.starts_with(&watched.folder))
@@ -232,8 +285,7 @@ pub fn add_folder(
         Some(path) => create_folder(path)?,
         None => {}
     }
-    let id = store.add_watch_folder(&new_folder)?;
-    Ok(store.watch_folder(id)?)
+    Ok(new_folder)
 }
 
 /// The export file kind a path asks for: `csv` or `xlsx` (`None`: a folder of JSON files).
@@ -274,6 +326,77 @@ mod tests {
 
     fn templates() -> TemplateSet {
         TemplateSet::builtin().unwrap()
+    }
+
+    #[test]
+    fn changing_a_folder_keeps_its_ledger_and_is_checked_like_adding_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let folder = add_folder(
+            &store,
+            &templates(),
+            &FolderRequest {
+                folder: inbox.clone(),
+                move_to: Some(dir.path().join("out")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // A file taken before the change.
+        let file = inbox.join("a.pdf");
+        std::fs::write(&file, b"%PDF-1.4").unwrap();
+        let taken = quire_history::TakenFile {
+            path: file.clone(),
+            size_bytes: 8,
+            mtime_ns: 1,
+            content_hash: "hash-a".into(),
+        };
+        let job = store
+            .create_watch_job(
+                folder.id,
+                "watch",
+                &serde_json::json!({}),
+                std::slice::from_ref(&taken),
+            )
+            .unwrap();
+        assert!(job.is_some());
+        let changed = update_folder(&store, &templates(), inbox.to_str().unwrap(), |request| {
+            request.template_id = Some("generic-receipt".into());
+            request.export_path = Some(dir.path().join("exports/receipts.xlsx"));
+            request.settle_ms = Some(300);
+            request.recursive = true;
+        })
+        .unwrap();
+        assert_eq!(changed.id, folder.id);
+        assert_eq!(changed.template_id.as_deref(), Some("generic-receipt"));
+        assert_eq!(
+            changed.export_path,
+            Some(
+                dir.path()
+                    .canonicalize()
+                    .unwrap()
+                    .join("exports/receipts.xlsx")
+            )
+        );
+        assert_eq!(changed.settle_ms, 300);
+        assert!(changed.recursive);
+        // Unchanged settings stay, and the ledger is kept.
+        assert_eq!(changed.processed_dir, folder.processed_dir);
+        assert_eq!(store.ledger(folder.id).unwrap().len(), 1);
+        assert!(dir.path().join("exports").is_dir());
+        // A change that fails the checks changes nothing: processed files inside the (now recursive)
+        // watched tree would be taken again.
+        let refused = update_folder(&store, &templates(), &folder.id.to_string(), |request| {
+            request.move_to = Some(inbox.join("done"));
+        });
+        assert_eq!(refused.unwrap_err().code(), "bad_destination");
+        let unknown = update_folder(&store, &templates(), &folder.id.to_string(), |request| {
+            request.template_id = Some("no-such-template".into());
+        });
+        assert!(unknown.is_err());
+        assert_eq!(store.watch_folder(folder.id).unwrap(), changed);
     }
 
     #[test]

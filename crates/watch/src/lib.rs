@@ -18,8 +18,8 @@ pub use error::{Result, WatchError};
 pub use events::{WatchEvent, WatchSink};
 pub use filter::{FileFilter, DEFAULT_TEMPORARY};
 pub use folders::{
-    add_folder, find_folder, remove_folder, FolderRequest, DEFAULT_POLL_INTERVAL_MS,
-    DEFAULT_SETTLE_MS,
+    add_folder, find_folder, remove_folder, request_of, update_folder, FolderRequest,
+    DEFAULT_POLL_INTERVAL_MS, DEFAULT_SETTLE_MS,
 };
 pub use run::{watch, WatchOptions, WatchSummary};
 pub use source::WatchMode;
