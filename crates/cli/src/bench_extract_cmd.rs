@@ -1,6 +1,7 @@
 //! `quire bench extract FILE...`: in-process extraction throughput, printed as figures (not a timed test).
 //! Templates are loaded once; then every round reads, classifies, extracts and validates each file on one
-//! thread, as `quire extract` does per file, timing each stage. Used by scripts/bench/invoice2data.sh for
+//! thread, as `quire extract` does per file, timing each stage; `--workers N` then also times rounds on N
+//! threads (one reader each, as a batch runs). Used by scripts/bench/invoice2data.sh for
 //! the side-by-side run against invoice2data's Python API.
 
 use std::collections::BTreeMap;
@@ -35,6 +36,10 @@ pub struct BenchExtractArgs {
     /// --predictions`
     #[arg(long, value_name = "FILE")]
     predictions_out: Option<PathBuf>,
+    /// Also time rounds with this many threads sharing the files (one reader each, as `quire process`
+    /// runs a batch); 1: single-threaded rounds only
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
     /// Print the figures as JSON
     #[arg(long)]
     json: bool,
@@ -57,6 +62,51 @@ struct Figures {
     extract_ms: f64,
     n_failed: usize,
     n_unmatched: usize,
+    /// With `--workers N` (N > 1): threads, and documents per second of each timed round on them.
+    workers: usize,
+    parallel_docs_per_second: Vec<f64>,
+    parallel_median_docs_per_second: Option<f64>,
+}
+
+/// One round on `n_workers` threads, each taking the next file until none is left: documents per second.
+fn parallel_round(
+    global: &GlobalArgs,
+    files: &[PathBuf],
+    templates: &quire_extract::TemplateSet,
+    e_invoice: bool,
+    n_workers: usize,
+) -> f64 {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..n_workers {
+            scope.spawn(|| {
+                let mut reader = Reader::new(global.reader_config());
+                let options = ExtractOptions {
+                    e_invoice,
+                    ..ExtractOptions::default()
+                };
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(path) = files.get(index) else {
+                        break;
+                    };
+                    let Ok(document) = reader.read_path(path) else {
+                        continue;
+                    };
+                    let classification = classify(&document, templates);
+                    if let Some(template) = classification
+                        .template_id
+                        .as_deref()
+                        .and_then(|id| templates.get(id))
+                    {
+                        std::hint::black_box(extract(&document, template, &options).ok());
+                    }
+                }
+            });
+        }
+    });
+    files.len() as f64 / started.elapsed().as_secs_f64()
 }
 
 pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitCode> {
@@ -117,6 +167,26 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
         }
         rates.push(n_docs as f64 / started.elapsed().as_secs_f64());
     }
+    let workers = args.workers.max(1);
+    let mut parallel_rates = Vec::new();
+    if workers > 1 {
+        // One untimed warm-up round (each thread's reader starts up), then the timed rounds.
+        parallel_round(global, &args.files, &templates, options.e_invoice, workers);
+        for _ in 0..args.rounds.max(1) {
+            parallel_rates.push(parallel_round(
+                global,
+                &args.files,
+                &templates,
+                options.e_invoice,
+                workers,
+            ));
+        }
+    }
+    let parallel_median = (!parallel_rates.is_empty()).then(|| {
+        let mut sorted = parallel_rates.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted[sorted.len() / 2]
+    });
     let n_timed = (n_docs * args.rounds.max(1) as usize).max(1) as f64;
     let [read_ms, classify_ms, extract_ms] = stage_seconds.map(|s| s * 1000.0 / n_timed);
     let mut sorted = rates.clone();
@@ -135,6 +205,9 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
         extract_ms,
         n_failed,
         n_unmatched,
+        workers,
+        parallel_docs_per_second: parallel_rates,
+        parallel_median_docs_per_second: parallel_median,
     };
     if let Some(path) = &args.predictions_out {
         std::fs::write(path, serde_json::to_string_pretty(&predictions)?)?;
@@ -164,6 +237,13 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
             "  per document: read {:.2} ms, classify {:.2} ms, extract + validate {:.2} ms",
             figures.read_ms, figures.classify_ms, figures.extract_ms
         );
+        if let Some(median) = figures.parallel_median_docs_per_second {
+            println!(
+                "  {} threads: median {median:.1} docs/s ({:.2} ms per document)",
+                figures.workers,
+                1000.0 / median
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

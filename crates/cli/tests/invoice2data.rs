@@ -89,6 +89,8 @@ fn bench_extract_times_rounds_and_writes_what_it_extracted() {
             "extract",
             "--rounds",
             "2",
+            "--workers",
+            "2",
             "--json",
             "--no-einvoice",
         ])
@@ -104,6 +106,16 @@ fn bench_extract_times_rounds_and_writes_what_it_extracted() {
     assert_eq!(figures["n_failed"], 0);
     assert_eq!(figures["docs_per_second"].as_array().unwrap().len(), 2);
     assert!(figures["median_docs_per_second"].as_f64().unwrap() > 0.0);
+    // The two-thread rounds are timed too.
+    assert_eq!(figures["workers"], 2);
+    assert_eq!(
+        figures["parallel_docs_per_second"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(figures["parallel_median_docs_per_second"].as_f64().unwrap() > 0.0);
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&predictions).unwrap()).unwrap();
     let first = &written["invoice-0001.pdf"]["fields"];
