@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use quire_history::{DocumentRow, FieldEdit};
 
 use crate::history_args::{templates, DbArgs, FilterArgs};
@@ -207,19 +206,17 @@ pub fn run(command: &HistoryCommand) -> anyhow::Result<ExitCode> {
                 .clone()
                 .or_else(|| std::env::var("USER").ok())
                 .unwrap_or_else(|| "unknown".into());
-            let outcome = store
-                .edit_field(
-                    &FieldEdit {
-                        document_id: args.id,
-                        field: &args.field,
-                        line: args.line,
-                        new_value: &args.value,
-                        corrected_by: &by,
-                        corrected_at: chrono::Utc::now(),
-                    },
-                    &templates,
-                )
-                .with_context(|| format!("editing document {}", args.id))?;
+            let outcome = store.edit_field(
+                &FieldEdit {
+                    document_id: args.id,
+                    field: &args.field,
+                    line: args.line,
+                    new_value: &args.value,
+                    corrected_by: &by,
+                    corrected_at: chrono::Utc::now(),
+                },
+                &templates,
+            )?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&outcome)?);
             } else {

@@ -223,6 +223,8 @@ impl Store {
             document_id,
             reason,
         };
+        // An unknown document is `not_found`, not a document without an extraction.
+        self.document(document_id)?;
         let mut extraction = self.extraction(document_id)?.ok_or_else(|| {
             invalid(
                 "it has no extraction to edit (it failed, was unmatched or is a duplicate)".into(),

@@ -524,6 +524,16 @@ fn an_edit_with_a_wrong_type_or_unknown_field_is_refused_and_changes_nothing() {
         err.to_string().contains("no header field `colour`"),
         "{err}"
     );
+    let err = store
+        .edit_field(
+            &FieldEdit {
+                document_id: document_id + 100,
+                ..edit("totalAmount", "1.00")
+            },
+            &templates,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
     assert!(store.corrections(document_id).unwrap().is_empty());
 }
 
