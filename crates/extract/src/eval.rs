@@ -95,6 +95,24 @@ fn read_json(path: &Path) -> Result<Json> {
 }
 
 /// Scalar JSON as a string (`null` and empty strings as absent).
+/// A ground truth's `lines`, each projected onto our column keys: `(ours, theirs)` pairs.
+fn truth_lines(truth: &Json, columns: &[(&str, &str)]) -> Vec<BTreeMap<String, String>> {
+    let Some(lines) = truth.get("lines").and_then(Json::as_array) else {
+        return Vec::new();
+    };
+    lines
+        .iter()
+        .map(|line| {
+            columns
+                .iter()
+                .filter_map(|(ours, theirs)| {
+                    scalar(line.get(*theirs)).map(|value| (ours.to_string(), value))
+                })
+                .collect()
+        })
+        .collect()
+}
+
 fn scalar(value: Option<&Json>) -> Option<String> {
     match value? {
         Json::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
@@ -277,29 +295,15 @@ fn zugferd_case(root: &Path, path: &Path) -> Result<Option<EvalCase>> {
     );
     put("taxAmount", scalar(truth.pointer("/totals/tax_total")));
     put("totalAmount", scalar(truth.pointer("/totals/grand_total")));
-    let line_items = truth
-        .get("lines")
-        .and_then(Json::as_array)
-        .map(|lines| {
-            lines
-                .iter()
-                .map(|line| {
-                    let mut item = BTreeMap::new();
-                    for (ours, theirs) in [
-                        ("description", "name"),
-                        ("quantity", "quantity"),
-                        ("unitPrice", "unit_price_net"),
-                        ("netAmount", "line_total"),
-                    ] {
-                        if let Some(value) = scalar(line.get(theirs)) {
-                            item.insert(ours.to_string(), value);
-                        }
-                    }
-                    item
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let line_items = truth_lines(
+        &truth,
+        &[
+            ("description", "name"),
+            ("quantity", "quantity"),
+            ("unitPrice", "unit_price_net"),
+            ("netAmount", "line_total"),
+        ],
+    );
     Ok(Some(EvalCase {
         name: relative(root, path),
         document_path: path.to_path_buf(),
@@ -377,29 +381,15 @@ fn invoices9_case(root: &Path, path: &Path) -> Result<Option<EvalCase>> {
             fields.insert(ours.to_string(), value);
         }
     }
-    let line_items = truth
-        .get("lines")
-        .and_then(Json::as_array)
-        .map(|lines| {
-            lines
-                .iter()
-                .map(|line| {
-                    let mut item = BTreeMap::new();
-                    for (ours, theirs) in [
-                        ("description", "description"),
-                        ("quantity", "quantity"),
-                        ("unitPrice", "price"),
-                        ("netAmount", "sub_total"),
-                    ] {
-                        if let Some(value) = scalar(line.get(theirs)) {
-                            item.insert(ours.to_string(), value);
-                        }
-                    }
-                    item
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let line_items = truth_lines(
+        &truth,
+        &[
+            ("description", "description"),
+            ("quantity", "quantity"),
+            ("unitPrice", "price"),
+            ("netAmount", "sub_total"),
+        ],
+    );
     Ok(Some(EvalCase {
         name: relative(root, path),
         document_path: path.to_path_buf(),

@@ -1478,21 +1478,7 @@ fn match_label_exactly(
     line_end: usize,
     key: &str,
 ) -> Option<usize> {
-    let mut joined = String::new();
-    for index in start..line_end.min(start + MAX_LABEL_WORDS) {
-        if index > start && view.gap(index - 1, index) > view.char_width * 4.0 {
-            return None;
-        }
-        joined.push_str(&view.keys[index]);
-        if joined == key {
-            return Some(index + 1);
-        }
-        if !key.starts_with(joined.as_str()) {
-            // "Beleg-Nr" + ":" — a trailing punctuation-only word is part of the label.
-            return None;
-        }
-    }
-    None
+    view.spells(start, line_end, key, MAX_LABEL_WORDS, 4.0)
 }
 
 /// A label starts a cell when it is first on its line, or far from the previous word, or the previous word

@@ -134,6 +134,20 @@ fn meta(name: &str, format_type: FormatType, position: u32, field_type: FieldTyp
     }
 }
 
+/// A lines or tables definition's `types` (column → invoice2data type name).
+fn column_types(object: &serde_json::Map<String, Json>) -> BTreeMap<String, String> {
+    object
+        .get("types")
+        .and_then(Json::as_object)
+        .map(|types| {
+            types
+                .iter()
+                .filter_map(|(key, value)| value.as_str().map(|s| (key.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The patterns of a lines-parser entry (a string or a list), translated.
 fn patterns_of(object: &serde_json::Map<String, Json>, name: &str) -> Vec<String> {
     strings(object.get(name))
@@ -316,15 +330,7 @@ fn convert_table(
             return;
         }
     };
-    let types: BTreeMap<String, String> = object
-        .get("types")
-        .and_then(Json::as_object)
-        .map(|t| {
-            t.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let types = column_types(object);
     for group in body_regex.capture_names().flatten() {
         if general.contains_key(group) {
             not_converted.push(format!(
@@ -564,15 +570,7 @@ pub fn convert(file: &str, stem: &str, value: &Json) -> Result<Conversion> {
                     ));
                     continue;
                 }
-                let types: BTreeMap<String, String> = object
-                    .get("types")
-                    .and_then(Json::as_object)
-                    .map(|t| {
-                        t.iter()
-                            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let types = column_types(object);
                 // Newer templates list several rule sets under `rules`: each is read, rows appended.
                 let rule_objects: Vec<&serde_json::Map<String, Json>> =
                     match object.get("rules").and_then(Json::as_array) {

@@ -109,6 +109,32 @@ impl<'a> PageView<'a> {
         cx >= zone.x0 && cx <= zone.x1 && cy >= zone.y0 && cy <= zone.y1
     }
 
+    /// Whether the words from `start` (before `end`, at most `max_words`, no gap wider than `max_gap_chars`
+    /// character widths) spell `key` when their match keys are joined; returns the end of the match.
+    pub fn spells(
+        &self,
+        start: usize,
+        end: usize,
+        key: &str,
+        max_words: usize,
+        max_gap_chars: f32,
+    ) -> Option<usize> {
+        let mut joined = String::new();
+        for index in start..end.min(start + max_words) {
+            if index > start && self.gap(index - 1, index) > self.char_width * max_gap_chars {
+                return None;
+            }
+            joined.push_str(&self.keys[index]);
+            if joined == key {
+                return Some(index + 1);
+            }
+            if !key.starts_with(joined.as_str()) {
+                return None;
+            }
+        }
+        None
+    }
+
     /// Horizontal gap between two words of a line (points).
     pub fn gap(&self, left: usize, right: usize) -> f32 {
         self.page.words[right].bbox.x0 - self.page.words[left].bbox.x1

@@ -878,20 +878,7 @@ fn match_words(view: &PageView<'_>, start: usize, end: usize, key: &str) -> Opti
     if key.is_empty() {
         return None;
     }
-    let mut joined = String::new();
-    for index in start..end.min(start + 6) {
-        if index > start && view.gap(index - 1, index) > view.char_width * 2.0 {
-            return None;
-        }
-        joined.push_str(&view.keys[index]);
-        if joined == key {
-            return Some(index + 1);
-        }
-        if !key.starts_with(joined.as_str()) {
-            return None;
-        }
-    }
-    None
+    view.spells(start, end, key, 6, 2.0)
 }
 
 fn line_starts_with_any(view: &PageView<'_>, line_index: usize, keys: &[String]) -> bool {

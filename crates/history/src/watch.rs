@@ -190,31 +190,36 @@ fn text_of(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// A folder's settings as statement values, in the order of [`FOLDER_COLUMNS`] after `id`.
+fn settings_values(folder: &NewWatchFolder) -> Vec<Box<dyn rusqlite::ToSql>> {
+    let json = |list: &[String]| serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
+    vec![
+        Box::new(text_of(&folder.folder)),
+        Box::new(folder.template_id.clone()),
+        Box::new(folder.recursive),
+        Box::new(json(&folder.include)),
+        Box::new(json(&folder.exclude)),
+        Box::new(json(&folder.temporary)),
+        Box::new(folder.processed_dir.as_deref().map(text_of)),
+        Box::new(folder.failed_dir.as_deref().map(text_of)),
+        Box::new(folder.export_path.as_deref().map(text_of)),
+        Box::new(folder.polling),
+        Box::new(folder.poll_interval_ms),
+        Box::new(folder.settle_ms),
+    ]
+}
+
 impl Store {
     /// Adds a watched folder; returns its id. The folder must not be watched already.
     pub fn add_watch_folder(&self, folder: &NewWatchFolder) -> Result<i64> {
-        let json = |list: &[String]| serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
+        let mut values = settings_values(folder);
+        values.push(Box::new(now_text()));
         self.connection
             .execute(
                 &format!(
-                    "INSERT INTO watch_folders ({}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    FOLDER_COLUMNS
+                    "INSERT INTO watch_folders ({FOLDER_COLUMNS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
                 ),
-                params![
-                    text_of(&folder.folder),
-                    folder.template_id,
-                    folder.recursive,
-                    json(&folder.include),
-                    json(&folder.exclude),
-                    json(&folder.temporary),
-                    folder.processed_dir.as_deref().map(text_of),
-                    folder.failed_dir.as_deref().map(text_of),
-                    folder.export_path.as_deref().map(text_of),
-                    folder.polling,
-                    folder.poll_interval_ms,
-                    folder.settle_ms,
-                    now_text(),
-                ],
+                rusqlite::params_from_iter(values.iter().map(|v| v.as_ref())),
             )
             .during("adding a watched folder")?;
         Ok(self.connection.last_insert_rowid())
@@ -222,28 +227,15 @@ impl Store {
 
     /// Replaces a watched folder's settings (its ledger stays).
     pub fn update_watch_folder(&self, folder_id: i64, folder: &NewWatchFolder) -> Result<()> {
-        let json = |list: &[String]| serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
+        let mut values = settings_values(folder);
+        values.push(Box::new(folder_id));
         let n_updated = self
             .connection
             .execute(
-                "UPDATE watch_folders SET folder = ?2, template_id = ?3, recursive = ?4, include_json = ?5,
-                 exclude_json = ?6, temporary_json = ?7, processed_dir = ?8, failed_dir = ?9,
-                 export_path = ?10, polling = ?11, poll_interval_ms = ?12, settle_ms = ?13 WHERE id = ?1",
-                params![
-                    folder_id,
-                    text_of(&folder.folder),
-                    folder.template_id,
-                    folder.recursive,
-                    json(&folder.include),
-                    json(&folder.exclude),
-                    json(&folder.temporary),
-                    folder.processed_dir.as_deref().map(text_of),
-                    folder.failed_dir.as_deref().map(text_of),
-                    folder.export_path.as_deref().map(text_of),
-                    folder.polling,
-                    folder.poll_interval_ms,
-                    folder.settle_ms,
-                ],
+                "UPDATE watch_folders SET folder = ?1, template_id = ?2, recursive = ?3, include_json = ?4,
+                 exclude_json = ?5, temporary_json = ?6, processed_dir = ?7, failed_dir = ?8,
+                 export_path = ?9, polling = ?10, poll_interval_ms = ?11, settle_ms = ?12 WHERE id = ?13",
+                rusqlite::params_from_iter(values.iter().map(|v| v.as_ref())),
             )
             .during("changing a watched folder")?;
         if n_updated == 0 {
