@@ -42,27 +42,7 @@ pub fn text_pdf(text: &str) -> Vec<u8> {
         ),
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
     ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (index, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", index + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    quire_reader::synthetic::pdf_from_objects(&objects)
 }
 
 /// The layout text of a sample invoice (Brightline Office Supply, INV-2025-0147, total 2,453.45).

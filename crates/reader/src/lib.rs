@@ -15,6 +15,7 @@ mod parallel;
 mod pdf;
 mod process;
 mod sniff;
+pub mod synthetic;
 
 use std::path::{Path, PathBuf};
 
