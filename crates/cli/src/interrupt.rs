@@ -59,6 +59,13 @@ impl Interrupts {
 
 static INTERRUPTS: OnceLock<Arc<Interrupts>> = OnceLock::new();
 
+/// Whether an interrupt arrived (false when no handler was installed).
+pub fn stop_requested() -> bool {
+    INTERRUPTS
+        .get()
+        .is_some_and(|interrupts| interrupts.stop_requested())
+}
+
 /// Installs the Ctrl-C / SIGTERM handler (once per process) and returns the shared state.
 pub fn install() -> Arc<Interrupts> {
     INTERRUPTS

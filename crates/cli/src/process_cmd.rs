@@ -205,7 +205,7 @@ fn export_job(
 /// 0 when every document was processed, 1 when some failed or the run stopped early, 130 when it was
 /// stopped by Ctrl-C.
 pub fn exit_code(summary: &RunSummary) -> ExitCode {
-    if crate::interrupt::install().stop_requested() {
+    if crate::interrupt::stop_requested() {
         ExitCode::from(crate::interrupt::EXIT_INTERRUPTED)
     } else if summary.counts.n_failed > 0 || summary.outcome != RunOutcome::Completed {
         ExitCode::from(EXIT_FAILURES)
