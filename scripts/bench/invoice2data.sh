@@ -6,8 +6,8 @@
 # Idempotent: creates a venv under target/bench-venv/invoice2data with a pinned invoice2data[dateparser]
 # (invoice2data reads PDFs through `pdftotext` from poppler-utils, which scripts/setup.sh installs) and
 # builds the release `quire`. Environment: ROUNDS (in-process rounds, default 5), CLI_ROUNDS (per-call
-# rounds, default 2), QUIRE_BIN (a quire binary to use instead of building), I2D_CORPUS (default
-# ../shared/eval/invoice2data).
+# rounds, default 2), QUIRE_PASSES (passes over the documents per in-process Quire round, default 5),
+# QUIRE_BIN (a quire binary to use instead of building), I2D_CORPUS (default ../shared/eval/invoice2data).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
@@ -54,4 +54,5 @@ log "importing invoice2data's templates into Quire"
   --quire-templates "$work/templates" \
   --work "$work" \
   --rounds "${ROUNDS:-5}" \
-  --cli-rounds "${CLI_ROUNDS:-2}"
+  --cli-rounds "${CLI_ROUNDS:-2}" \
+  --quire-passes "${QUIRE_PASSES:-5}"

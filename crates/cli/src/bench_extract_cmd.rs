@@ -43,6 +43,75 @@ pub struct BenchExtractArgs {
     /// Print the figures as JSON
     #[arg(long)]
     json: bool,
+    /// Stay running after the warm-up round and time one round per line read on standard input, printing
+    /// each round's figures as one JSON line (so that a benchmark script can interleave Quire's rounds
+    /// with another tool's while both stay warm, as a long batch runs); a line holding a number N makes
+    /// that round go over the files N times; ends at the end of the input
+    #[arg(long, conflicts_with_all = ["workers", "json"])]
+    rounds_on_stdin: bool,
+}
+
+/// One timed round over all the files on one thread.
+#[derive(Serialize, Default)]
+struct Round {
+    docs_per_second: f64,
+    /// Mean milliseconds per document in each stage.
+    read_ms: f64,
+    classify_ms: f64,
+    extract_ms: f64,
+    /// Mean milliseconds per document of PDFium alone (the document, its pages and their text loaded,
+    /// nothing else; timed apart, after the round): the least any reading through PDFium costs.
+    pdfium_ms: f64,
+}
+
+/// Reads, classifies, extracts and validates every file once, timing each stage, then times PDFium's
+/// loading alone.
+fn timed_round(
+    reader: &mut Reader,
+    files: &[PathBuf],
+    templates: &quire_extract::TemplateSet,
+    options: &ExtractOptions,
+    passes: usize,
+) -> Round {
+    // Where the time goes: reading, classification, extraction + validation.
+    let mut stage_seconds = [0.0f64; 3];
+    let started = Instant::now();
+    for path in std::iter::repeat_n(files, passes.max(1)).flatten() {
+        // The steps of `extract_one`, timed one by one.
+        let stage = Instant::now();
+        let Ok(document) = reader.read_path(path) else {
+            continue;
+        };
+        stage_seconds[0] += stage.elapsed().as_secs_f64();
+        let stage = Instant::now();
+        let classification = classify(&document, templates);
+        stage_seconds[1] += stage.elapsed().as_secs_f64();
+        let stage = Instant::now();
+        if let Some(template) = classification
+            .template_id
+            .as_deref()
+            .and_then(|id| templates.get(id))
+        {
+            std::hint::black_box(extract(&document, template, options).ok());
+        }
+        stage_seconds[2] += stage.elapsed().as_secs_f64();
+    }
+    let n_docs = files.len() * passes.max(1);
+    let docs_per_second = n_docs as f64 / started.elapsed().as_secs_f64();
+    let pdfium_started = Instant::now();
+    let n_pdfs = files
+        .iter()
+        .filter(|path| std::hint::black_box(reader.pdfium_load_only(path)).is_ok())
+        .count();
+    let pdfium_seconds = pdfium_started.elapsed().as_secs_f64();
+    let per_doc = |seconds: f64| seconds * 1000.0 / n_docs.max(1) as f64;
+    Round {
+        docs_per_second,
+        read_ms: per_doc(stage_seconds[0]),
+        classify_ms: per_doc(stage_seconds[1]),
+        extract_ms: per_doc(stage_seconds[2]),
+        pdfium_ms: pdfium_seconds * 1000.0 / n_pdfs.max(1) as f64,
+    }
 }
 
 /// The figures printed by `--json`.
@@ -60,6 +129,7 @@ struct Figures {
     read_ms: f64,
     classify_ms: f64,
     extract_ms: f64,
+    pdfium_ms: f64,
     n_failed: usize,
     n_unmatched: usize,
     /// With `--workers N` (N > 1): threads, and documents per second of each timed round on them.
@@ -140,33 +210,37 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
             outcome.extraction.as_ref().map(Prediction::from_extraction),
         );
     }
-    let mut rates = Vec::with_capacity(args.rounds as usize);
-    // Where the time goes, over every timed round: reading, classification, extraction + validation.
-    let mut stage_seconds = [0.0f64; 3];
-    for _ in 0..args.rounds.max(1) {
-        let started = Instant::now();
-        for path in &args.files {
-            // The steps of `extract_one`, timed one by one.
-            let stage = Instant::now();
-            let Ok(document) = reader.read_path(path) else {
-                continue;
-            };
-            stage_seconds[0] += stage.elapsed().as_secs_f64();
-            let stage = Instant::now();
-            let classification = classify(&document, &templates);
-            stage_seconds[1] += stage.elapsed().as_secs_f64();
-            let stage = Instant::now();
-            if let Some(template) = classification
-                .template_id
-                .as_deref()
-                .and_then(|id| templates.get(id))
-            {
-                std::hint::black_box(extract(&document, template, &options).ok());
-            }
-            stage_seconds[2] += stage.elapsed().as_secs_f64();
-        }
-        rates.push(n_docs as f64 / started.elapsed().as_secs_f64());
+    if let Some(path) = &args.predictions_out {
+        std::fs::write(path, serde_json::to_string_pretty(&predictions)?)?;
     }
+    if args.rounds_on_stdin {
+        use std::io::{BufRead, Write};
+        let mut stdout = std::io::stdout().lock();
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::json!({
+                "ready": true,
+                "n_docs": n_docs,
+                "n_templates": templates.len(),
+                "template_load_ms": template_load_ms,
+                "n_failed": n_failed,
+                "n_unmatched": n_unmatched,
+            })
+        )?;
+        stdout.flush()?;
+        for line in std::io::stdin().lock().lines() {
+            let passes = line?.trim().parse().unwrap_or(1);
+            let round = timed_round(&mut reader, &args.files, &templates, &options, passes);
+            writeln!(stdout, "{}", serde_json::to_string(&round)?)?;
+            stdout.flush()?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rounds: Vec<Round> = (0..args.rounds.max(1))
+        .map(|_| timed_round(&mut reader, &args.files, &templates, &options, 1))
+        .collect();
+    let rates: Vec<f64> = rounds.iter().map(|r| r.docs_per_second).collect();
     let workers = args.workers.max(1);
     let mut parallel_rates = Vec::new();
     if workers > 1 {
@@ -187,8 +261,8 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
         sorted.sort_by(f64::total_cmp);
         sorted[sorted.len() / 2]
     });
-    let n_timed = (n_docs * args.rounds.max(1) as usize).max(1) as f64;
-    let [read_ms, classify_ms, extract_ms] = stage_seconds.map(|s| s * 1000.0 / n_timed);
+    let mean =
+        |stage: fn(&Round) -> f64| rounds.iter().map(stage).sum::<f64>() / rounds.len() as f64;
     let mut sorted = rates.clone();
     sorted.sort_by(f64::total_cmp);
     let median = sorted[sorted.len() / 2];
@@ -200,18 +274,16 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
         docs_per_second: rates,
         median_docs_per_second: median,
         median_ms_per_doc: 1000.0 / median,
-        read_ms,
-        classify_ms,
-        extract_ms,
+        read_ms: mean(|r| r.read_ms),
+        classify_ms: mean(|r| r.classify_ms),
+        extract_ms: mean(|r| r.extract_ms),
+        pdfium_ms: mean(|r| r.pdfium_ms),
         n_failed,
         n_unmatched,
         workers,
         parallel_docs_per_second: parallel_rates,
         parallel_median_docs_per_second: parallel_median,
     };
-    if let Some(path) = &args.predictions_out {
-        std::fs::write(path, serde_json::to_string_pretty(&predictions)?)?;
-    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
@@ -236,6 +308,10 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
         println!(
             "  per document: read {:.2} ms, classify {:.2} ms, extract + validate {:.2} ms",
             figures.read_ms, figures.classify_ms, figures.extract_ms
+        );
+        println!(
+            "  PDFium alone (document, pages and their text loaded, nothing else): {:.2} ms per PDF",
+            figures.pdfium_ms
         );
         if let Some(median) = figures.parallel_median_docs_per_second {
             println!(

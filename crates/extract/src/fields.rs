@@ -191,16 +191,21 @@ pub fn effective_options(options: &NormalizeOptions, document: &Document) -> Nor
 /// The decimal separator of the document's amounts: numbers with exactly two decimals (`74,01`, `3.20`),
 /// not part of a longer number or a date, all with the same separator, at least two of them.
 fn infer_decimal_separator(document: &Document) -> Option<char> {
-    static REGEX: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    // `(?<![\d.,])…(?![\d.,])` as a linear-time search: the character before is matched (or the start), the
+    // one after is checked (fancy-regex's backtracking VM ran this over the whole text at every position).
+    static REGEX: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let regex = REGEX
-        .get_or_init(|| {
-            Regex::new(r"(?<![\d.,])\d{1,3}(?:([.,' ])\d{3})*([.,])\d{2}(?![\d.,])").ok()
-        })
+        .get_or_init(|| regex::Regex::new(r"(?:^|[^\d.,])\d{1,3}(?:[.,' ]\d{3})*([.,])\d{2}").ok())
         .as_ref()?;
     let (mut n_comma, mut n_point) = (0usize, 0usize);
     for page in &document.pages {
-        for captures in regex.captures_iter(&page.layout_text).flatten() {
-            match captures.get(2).map(|m| m.as_str()) {
+        for captures in regex.captures_iter(&page.layout_text) {
+            if !ends_before(&page.layout_text, &captures, |c| {
+                c.is_ascii_digit() || c == '.' || c == ','
+            }) {
+                continue;
+            }
+            match captures.get(1).map(|m| m.as_str()) {
                 Some(",") => n_comma += 1,
                 Some(".") => n_point += 1,
                 _ => {}
@@ -215,15 +220,19 @@ fn infer_decimal_separator(document: &Document) -> Option<char> {
 }
 
 fn infer_date_order(document: &Document) -> Option<DateOrder> {
-    static REGEX: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    // `(?<![\d./])…(?!\d)` as a linear-time search, as in `infer_decimal_separator`.
+    static REGEX: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let regex = REGEX
         .get_or_init(|| {
-            Regex::new(r"(?<![\d./])(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?![\d])").ok()
+            regex::Regex::new(r"(?:^|[^\d./])(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})").ok()
         })
         .as_ref()?;
     let (mut n_day_first, mut n_month_first) = (0, 0);
     for page in &document.pages {
-        for captures in regex.captures_iter(&page.layout_text).flatten() {
+        for captures in regex.captures_iter(&page.layout_text) {
+            if !ends_before(&page.layout_text, &captures, |c| c.is_ascii_digit()) {
+                continue;
+            }
             let number = |i: usize| {
                 captures
                     .get(i)
@@ -243,6 +252,17 @@ fn infer_date_order(document: &Document) -> Option<DateOrder> {
         (0, m) if m > 0 => Some(DateOrder::Mdy),
         _ => None,
     }
+}
+
+/// Whether the match is not followed by a character `excluded` (the negative lookahead the `regex` crate
+/// does not have).
+fn ends_before(
+    text: &str,
+    captures: &regex::Captures<'_>,
+    excluded: impl Fn(char) -> bool,
+) -> bool {
+    let end = captures.get(0).map_or(0, |m| m.end());
+    !text[end..].chars().next().is_some_and(excluded)
 }
 
 /// How many of each field's best candidates are combined when checking sum relations.
@@ -1150,15 +1170,10 @@ impl FieldContext<'_> {
             reason,
         })?;
         let transform = &self.template.extraction.regex_text;
-        let (text, offsets) = transform_text(&view.page.layout_text, transform);
+        let transformed = view.regex_text(transform);
         // Maps a byte offset of the transformed text back to the layout text.
-        let original = |offset: usize| {
-            offsets
-                .get(offset)
-                .copied()
-                .unwrap_or(view.page.layout_text.len())
-        };
-        for captures in regex.captures_iter(&text) {
+        let original = |offset: usize| transformed.original(offset, view.page.layout_text.len());
+        for captures in regex.captures_iter(transformed.text.as_ref()) {
             let captures = match captures {
                 Ok(captures) => captures,
                 Err(error) if is_backtrack_limit(&error) => {
@@ -2043,10 +2058,33 @@ pub fn document_currency(document: &Document) -> Option<&'static str> {
 }
 
 /// The text regexes run on, transformed as the template says (invoice2data's `remove_whitespace`,
-/// `lowercase`), with each byte's offset in the original text (plus one past the end).
-pub fn transform_text(text: &str, transform: &RegexText) -> (String, Vec<usize>) {
+/// `lowercase`, `replace`), and the way back to offsets in the original text.
+#[derive(Debug, Clone)]
+pub struct TransformedText<'a> {
+    pub text: std::borrow::Cow<'a, str>,
+    /// Each byte's offset in the original text (plus one past the end); `None` when the text is the
+    /// original (no transformation), so the offsets are the identity.
+    offsets: Option<Vec<usize>>,
+}
+
+impl TransformedText<'_> {
+    /// The offset in the original text of byte `offset` of the transformed text (the original's end for
+    /// an offset past the end).
+    pub fn original(&self, offset: usize, original_len: usize) -> usize {
+        match &self.offsets {
+            None => offset.min(original_len),
+            Some(offsets) => offsets.get(offset).copied().unwrap_or(original_len),
+        }
+    }
+}
+
+/// Transforms `text` as `transform` says; the plain transformation borrows the text as it is.
+pub fn transform_text<'a>(text: &'a str, transform: &RegexText) -> TransformedText<'a> {
     if transform.is_plain() {
-        return (text.to_string(), (0..=text.len()).collect());
+        return TransformedText {
+            text: std::borrow::Cow::Borrowed(text),
+            offsets: None,
+        };
     }
     let mut out = String::with_capacity(text.len());
     let mut offsets = Vec::with_capacity(text.len() + 1);
@@ -2093,7 +2131,10 @@ pub fn transform_text(text: &str, transform: &RegexText) -> (String, Vec<usize>)
         out = replaced;
         offsets = replaced_offsets;
     }
-    (out, offsets)
+    TransformedText {
+        text: std::borrow::Cow::Owned(out),
+        offsets: Some(offsets),
+    }
 }
 
 /// A Python `re.sub` replacement with its groups filled in: `\g<name>`, `\g<1>`, `\1`…`\9`, and the
@@ -2207,13 +2248,51 @@ mod tests {
             )],
         };
         let text = "Invoice No. 42\nTotal 5";
-        let (out, offsets) = transform_text(text, &transform);
+        let transformed = transform_text(text, &transform);
+        let out = &transformed.text;
         assert_eq!(out, "InvoiceNumber 42\n42\nTotal5");
-        assert_eq!(offsets.len(), out.len() + 1);
+        let original = |offset| transformed.original(offset, text.len());
+        assert_eq!(original(out.len()), text.len());
         // "Total" still points at its place in the original text; the replacement at what it replaced.
         let total = out.find("Total").unwrap();
-        assert_eq!(&text[offsets[total]..offsets[total] + 5], "Total");
-        assert_eq!(&text[offsets[7]..offsets[7] + 3], "No.");
+        assert_eq!(&text[original(total)..original(total) + 5], "Total");
+        assert_eq!(&text[original(7)..original(7) + 3], "No.");
+        // The plain transformation is the text itself, offsets unchanged.
+        let plain = transform_text(text, &RegexText::default());
+        assert!(matches!(plain.text, std::borrow::Cow::Borrowed(_)));
+        assert_eq!(plain.original(8, text.len()), 8);
+    }
+
+    #[test]
+    fn the_decimal_separator_is_the_one_all_amounts_share() {
+        let separator = |text: &str| infer_decimal_separator(&document_from_layout(text));
+        assert_eq!(
+            separator("Diesel 1,789 €/l\nSumme 74,01\nMwSt 11,82\n"),
+            Some(',')
+        );
+        assert_eq!(separator("Subtotal 1,234.56\nTax 3.20\n"), Some('.'));
+        assert_eq!(separator("Gesamt 1.234,56\nNetto 1 037,44\n"), Some(','));
+        // Mixed, or a single amount: no inference.
+        assert_eq!(separator("Total 12,50\nPaid 12.50\n"), None);
+        assert_eq!(separator("Total 12,50\n"), None);
+        // Not amounts: part of a longer number, or followed by another separator.
+        assert_eq!(separator("Ref 12345,67 and 1.000,00, 2.000,00.\n"), None);
+        assert_eq!(separator("v1.2.34 build 5.6.78\n"), None);
+    }
+
+    #[test]
+    fn the_date_order_is_the_one_an_unambiguous_date_shows() {
+        let order = |text: &str| infer_date_order(&document_from_layout(text));
+        assert_eq!(
+            order("Date 25/08/2025\nDue 01/09/2025\n"),
+            Some(DateOrder::Dmy)
+        );
+        assert_eq!(order("Date 08/25/2025\n"), Some(DateOrder::Mdy));
+        assert_eq!(order("Date 25.08.25\n"), Some(DateOrder::Dmy));
+        assert_eq!(order("Date 01/02/2025\n"), None);
+        assert_eq!(order("25/08/2025 and 08/25/2025\n"), None);
+        // Part of a longer number: not a date.
+        assert_eq!(order("Ref 125/08/2025 and 25/08/20251\n"), None);
     }
 
     fn invoice_fields(text: &str) -> BTreeMap<String, Field> {

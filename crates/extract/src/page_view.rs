@@ -3,6 +3,8 @@
 
 use quire_document::{layout, BBox, Page, Word};
 
+use crate::fields::{transform_text, TransformedText};
+use crate::template::RegexText;
 use crate::value::Provenance;
 
 /// One page with lookup structures for label, regex and table matching.
@@ -18,6 +20,9 @@ pub struct PageView<'a> {
     pub spans: Vec<Option<(usize, usize)>>,
     /// Per word: the index of its line in `page.lines`.
     pub line_of_word: Vec<usize>,
+    /// The layout text as a template's regexes see it, made once per page (every field and table regex
+    /// of the template runs on it), with the transformation it was made with.
+    regex_text: std::cell::OnceCell<(RegexText, TransformedText<'a>)>,
 }
 
 /// The label-matching key of a text: lower case, inner whitespace removed, trailing `:` `.` `#` trimmed.
@@ -75,6 +80,23 @@ impl<'a> PageView<'a> {
             keys,
             spans,
             line_of_word,
+            regex_text: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The layout text transformed as `transform` says (see [`transform_text`]), made on first use and
+    /// kept for the page's other regexes (a different transformation is made afresh each time).
+    pub fn regex_text(&self, transform: &RegexText) -> std::borrow::Cow<'_, TransformedText<'a>> {
+        let (kept_for, text) = self.regex_text.get_or_init(|| {
+            (
+                transform.clone(),
+                transform_text(&self.page.layout_text, transform),
+            )
+        });
+        if kept_for == transform {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            std::borrow::Cow::Owned(transform_text(&self.page.layout_text, transform))
         }
     }
 

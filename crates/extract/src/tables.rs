@@ -996,8 +996,8 @@ fn extract_with_line_regex(
     for view in views {
         // The template's text transformations (invoice2data's `replace`, `remove_whitespace`, ...) apply
         // to the lines too; `offsets` maps the transformed text back to the layout text for provenance.
-        let (text, offsets) =
-            crate::fields::transform_text(&view.page.layout_text, &template.extraction.regex_text);
+        let transformed = view.regex_text(&template.extraction.regex_text);
+        let text: &str = &transformed.text;
         let mut offset = 0;
         for text_line in text.split('\n') {
             let line_start = offset;
@@ -1024,10 +1024,7 @@ fn extract_with_line_regex(
             let read = |regex: &Regex, captures: &fancy_regex::Captures<'_, str>| {
                 let span = |start: usize, end: usize| {
                     let original = |at: usize| {
-                        offsets
-                            .get(line_start + at)
-                            .copied()
-                            .unwrap_or(view.page.layout_text.len())
+                        transformed.original(line_start + at, view.page.layout_text.len())
                     };
                     (original(start), original(end))
                 };

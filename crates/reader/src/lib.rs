@@ -146,6 +146,15 @@ impl Reader {
 
     /// The grayscale images that OCR would recognise for each page of the file that has no usable text
     /// layer (for image files: every page), with their resolution. For benchmarks and page previews.
+    /// PDFium's part of reading a PDF alone: the document, its pages and their text loaded, nothing
+    /// else (see `quire bench extract`, which prints it beside the whole pipeline). Returns the number of
+    /// characters found.
+    pub fn pdfium_load_only(&self, path: &Path) -> Result<usize, ReadError> {
+        let fail = |kind| ReadError::new(path, kind);
+        let bytes = std::fs::read(path).map_err(|e| fail(ReadErrorKind::Unreadable(e)))?;
+        pdf::pdfium_load_only(self, &bytes).map_err(fail)
+    }
+
     pub fn ocr_page_images(&mut self, path: &Path) -> Result<Vec<PageImage>, ReadError> {
         let fail = |kind| ReadError::new(path, kind);
         let bytes = std::fs::read(path).map_err(|e| fail(ReadErrorKind::Unreadable(e)))?;
