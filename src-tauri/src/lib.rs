@@ -37,7 +37,12 @@ impl EngineState {
 /// Builds and runs the desktop app until its last window closes.
 pub fn run() -> Result<(), tauri::Error> {
     tauri::Builder::default()
-        .manage(EngineState::new(ReaderConfig::default()))
+        .manage(EngineState::new(ReaderConfig {
+            // PDFs are read in a helper process: a PDF that crashes the PDF engine fails alone instead
+            // of closing the window.
+            helper: quire_reader::HelperCommand::current_exe().ok(),
+            ..ReaderConfig::default()
+        }))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::read_files

@@ -13,6 +13,10 @@ fn main() -> ExitCode {
             "quire-desktop: could not restart with OMP_THREAD_LIMIT=1, OCR will be slower: {error}"
         );
     }
+    // Started by the app itself as its PDF reading helper: serve it and nothing else.
+    if let Some(code) = quire_reader::run_helper_if_asked() {
+        return code;
+    }
     match quire_desktop::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -109,7 +109,7 @@ pub fn run(global: &GlobalArgs, args: &BenchBatchArgs) -> anyhow::Result<ExitCod
         .unwrap_or_else(crate::read_cmd::default_workers);
     let config = RunConfig {
         templates: &templates,
-        reader: global.reader_config(),
+        reader: global.batch_reader_config(),
         n_workers,
         data_dir: None,
     };

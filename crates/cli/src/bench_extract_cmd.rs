@@ -36,8 +36,8 @@ pub struct BenchExtractArgs {
     /// --predictions`
     #[arg(long, value_name = "FILE")]
     predictions_out: Option<PathBuf>,
-    /// Also time rounds with this many threads sharing the files (one reader each, as `quire process`
-    /// runs a batch); 1: single-threaded rounds only
+    /// Also time rounds with this many threads sharing the files (one reader each, with its PDF reading
+    /// helper process, as `quire process` runs a batch); 1: single-threaded rounds only
     #[arg(long, default_value_t = 1)]
     workers: usize,
     /// Print the figures as JSON
@@ -140,18 +140,17 @@ struct Figures {
 
 /// One round on `n_workers` threads, each taking the next file until none is left: documents per second.
 fn parallel_round(
-    global: &GlobalArgs,
+    readers: &mut [Reader],
     files: &[PathBuf],
     templates: &quire_extract::TemplateSet,
     e_invoice: bool,
-    n_workers: usize,
 ) -> f64 {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let started = Instant::now();
     std::thread::scope(|scope| {
-        for _ in 0..n_workers {
-            scope.spawn(|| {
-                let mut reader = Reader::new(global.reader_config());
+        for reader in readers.iter_mut() {
+            let next = &next;
+            scope.spawn(move || {
                 let options = ExtractOptions {
                     e_invoice,
                     ..ExtractOptions::default()
@@ -245,14 +244,17 @@ pub fn run(global: &GlobalArgs, args: &BenchExtractArgs) -> anyhow::Result<ExitC
     let mut parallel_rates = Vec::new();
     if workers > 1 {
         // One untimed warm-up round (each thread's reader starts up), then the timed rounds.
-        parallel_round(global, &args.files, &templates, options.e_invoice, workers);
+        // The readers (and their helper processes) live across the rounds, as a batch's workers do.
+        let mut readers: Vec<Reader> = (0..workers)
+            .map(|_| Reader::new(global.batch_reader_config()))
+            .collect();
+        parallel_round(&mut readers, &args.files, &templates, options.e_invoice);
         for _ in 0..args.rounds.max(1) {
             parallel_rates.push(parallel_round(
-                global,
+                &mut readers,
                 &args.files,
                 &templates,
                 options.e_invoice,
-                workers,
             ));
         }
     }

@@ -51,6 +51,11 @@ pub struct GlobalArgs {
     /// Refuse documents with more pages than this
     #[arg(long, global = true, value_name = "N", default_value_t = 500)]
     max_pages: u32,
+    /// Batches (process, jobs resume, watch run, read of several files) read PDFs in a helper process per
+    /// worker, so that workers read side by side and a PDF that crashes the PDF engine fails alone: read
+    /// them in this process instead
+    #[arg(long, global = true)]
+    pdfs_in_process: bool,
 }
 
 impl GlobalArgs {
@@ -60,6 +65,18 @@ impl GlobalArgs {
             ocr_language: self.ocr_lang.clone(),
             max_pages: self.max_pages,
             ..Default::default()
+        }
+    }
+
+    /// The reader configuration for batches: PDFs read in a helper process per worker (this program,
+    /// started with `quire_reader::helper::HELPER_ARG`), unless `--pdfs-in-process`.
+    pub fn batch_reader_config(&self) -> quire_reader::ReaderConfig {
+        let helper = (!self.pdfs_in_process)
+            .then(|| quire_reader::HelperCommand::current_exe().ok())
+            .flatten();
+        quire_reader::ReaderConfig {
+            helper,
+            ..self.reader_config()
         }
     }
 }
@@ -112,6 +129,10 @@ pub const EXIT_BACKEND_MISSING: u8 = 3;
 fn main() -> ExitCode {
     // Tesseract needs OMP_THREAD_LIMIT before it loads; a failed re-exec only makes OCR slower.
     let _ = quire_reader::ensure_ocr_thread_limit();
+    // Started by a batch as its PDF reading helper: serve it and nothing else.
+    if let Some(code) = quire_reader::run_helper_if_asked() {
+        return code;
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Read(args) => read_cmd::run(&cli.global, args),

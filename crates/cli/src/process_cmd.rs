@@ -159,7 +159,7 @@ pub fn run_with_progress(
 ) -> anyhow::Result<RunSummary> {
     let config = RunConfig {
         templates,
-        reader: global.reader_config(),
+        reader: global.batch_reader_config(),
         n_workers: workers.unwrap_or(0),
         data_dir: Some(db.data_dir()?),
     };

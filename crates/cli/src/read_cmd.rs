@@ -47,7 +47,12 @@ struct ErrorJson {
 }
 
 pub fn run(global: &GlobalArgs, args: &ReadArgs) -> anyhow::Result<ExitCode> {
-    let config = global.reader_config();
+    // One file is read here; several in parallel, with a PDF reading helper per worker.
+    let config = if args.files.len() > 1 {
+        global.batch_reader_config()
+    } else {
+        global.reader_config()
+    };
     let n_workers = args.workers.unwrap_or_else(default_workers);
     let progress = if args.files.len() > 1 {
         let bar = ProgressBar::new(args.files.len() as u64);

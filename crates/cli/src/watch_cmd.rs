@@ -420,7 +420,7 @@ fn run_watch(global: &GlobalArgs, args: &WatchRunArgs) -> anyhow::Result<ExitCod
     let mut store = args.db.open()?;
     let config = RunConfig {
         templates: &templates,
-        reader: global.reader_config(),
+        reader: global.batch_reader_config(),
         n_workers: args.workers.unwrap_or(0),
         data_dir: Some(args.db.data_dir()?),
     };

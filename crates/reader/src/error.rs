@@ -25,11 +25,10 @@ impl ReadError {
     }
 }
 
-/// The reason a file could not be read.
-#[derive(Debug, thiserror::Error)]
+/// The reason a file could not be read. (Serialisable, except `Unreadable`, for the reading helper's
+/// answers: see [`crate::helper`].)
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ReadErrorKind {
-    #[error("cannot read the file: {0}")]
-    Unreadable(#[source] std::io::Error),
     #[error("the file is empty (0 bytes)")]
     Empty,
     #[error("the file is {size_bytes} bytes, over the limit of {limit_bytes} bytes")]
@@ -58,6 +57,12 @@ pub enum ReadErrorKind {
     PageFailed { page: u32, message: String },
     #[error("internal error while reading (please report it): {0}")]
     Internal(String),
+    #[error("the PDF reader stopped while reading this file ({0}): the file is probably malformed; the other files are not affected")]
+    ReaderCrashed(String),
+    // Last: a skipped variant must not shift the others' indexes in the helper's compact encoding.
+    #[error("cannot read the file: {0}")]
+    #[serde(skip)]
+    Unreadable(#[source] std::io::Error),
 }
 
 impl ReadErrorKind {
@@ -78,6 +83,7 @@ impl ReadErrorKind {
             ReadErrorKind::OcrBackendMissing(_) => "ocr_backend_missing",
             ReadErrorKind::PageFailed { .. } => "page_failed",
             ReadErrorKind::Internal(_) => "internal_error",
+            ReadErrorKind::ReaderCrashed(_) => "reader_crashed",
         }
     }
 }

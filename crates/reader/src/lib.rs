@@ -9,6 +9,7 @@
 
 mod backend;
 mod error;
+pub mod helper;
 mod image_input;
 mod ocr;
 mod parallel;
@@ -21,13 +22,14 @@ use std::path::{Path, PathBuf};
 
 pub use backend::{backend_status, pdfium_search_paths, BackendState, BackendStatus};
 pub use error::{ReadError, ReadErrorKind};
+pub use helper::{run_helper_if_asked, HelperCommand};
 pub use parallel::read_all;
 pub use process::ensure_ocr_thread_limit;
 use quire_document::{BBox, Document, Mime, OcrInfo, Page, PageSource};
 use sha2::{Digest, Sha256};
 
 /// Limits and settings for reading. The defaults suit invoices, receipts and statements.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReaderConfig {
     /// Documents with more pages are refused ([`ReadErrorKind::TooManyPages`]).
     pub max_pages: u32,
@@ -49,6 +51,10 @@ pub struct ReaderConfig {
     pub pdfium_library: Option<PathBuf>,
     /// Explicit Tesseract data directory (otherwise TESSDATA_PREFIX or the system default).
     pub tessdata_dir: Option<PathBuf>,
+    /// Read PDFs in a helper process started with this command (one per [`Reader`]), so that readers on
+    /// several threads read PDFs side by side and a PDF that crashes PDFium costs only that file; `None`:
+    /// in this process. See [`helper`].
+    pub helper: Option<HelperCommand>,
 }
 
 impl Default for ReaderConfig {
@@ -63,6 +69,7 @@ impl Default for ReaderConfig {
             detect_orientation: true,
             pdfium_library: None,
             tessdata_dir: None,
+            helper: None,
         }
     }
 }
@@ -81,6 +88,8 @@ pub struct PageImage {
 pub struct Reader {
     config: ReaderConfig,
     recognizer: Option<ocr::Recognizer>,
+    /// The helper process reading this reader's PDFs, when the configuration asks for one.
+    helper: Option<helper::Helper>,
 }
 
 impl Reader {
@@ -88,11 +97,17 @@ impl Reader {
         Reader {
             config,
             recognizer: None,
+            helper: None,
         }
     }
 
     pub fn config(&self) -> &ReaderConfig {
         &self.config
+    }
+
+    /// The process id of this reader's PDF reading helper, while one runs (see [`helper`]).
+    pub fn helper_id(&self) -> Option<u32> {
+        self.helper.as_ref().map(helper::Helper::id)
     }
 
     /// Reads the file at `path`.
@@ -137,7 +152,10 @@ impl Reader {
             attachments: Vec::new(),
         };
         let result = match mime {
-            Mime::Pdf => pdf::read_pdf(self, bytes, &mut document),
+            Mime::Pdf => match self.config.helper.clone() {
+                Some(command) => helper::read_pdf(self, &command, bytes, &mut document),
+                None => pdf::read_pdf(self, bytes, &mut document),
+            },
             _ => image_input::read_image(self, mime, bytes, &mut document),
         };
         result.map_err(fail)?;

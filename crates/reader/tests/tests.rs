@@ -2,5 +2,6 @@
 
 mod bad_input;
 mod formats;
+mod helper;
 mod sample_docs;
 mod util;

@@ -1,0 +1,397 @@
+//! Reading PDFs in a helper process.
+//!
+//! PDFium is one process-wide library that only one thread may use at a time, and a malformed PDF can
+//! crash it. A [`Reader`] whose configuration names a [`HelperCommand`] reads its PDFs in a child process
+//! of its own (one per reader, so one per worker thread): workers then read PDFs side by side, and a
+//! crash costs the one file being read (reported as [`ReadErrorKind::ReaderCrashed`]) instead of the whole
+//! application. The helper starts with the reader's first PDF and again after a crash; it ends when its
+//! reader is dropped. Images are still read in the calling process (Tesseract has no global lock).
+//!
+//! The helper is the same program started with [`HELPER_ARG`]: its `main` calls [`run_helper_if_asked`]
+//! first thing. Parent and child talk over the child's stdin and stdout in frames (a little-endian u64
+//! length, then that many bytes) encoded with postcard (compact, and exact for every float): the parent
+//! sends the [`ReaderConfig`], then one frame per PDF with its bytes; the child answers each with one
+//! [`Reply`] frame.
+
+use std::ffi::OsStr;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
+
+use quire_document::{Attachment, Document, Mime, OcrInfo, Page, PageSource, Word};
+use serde::{Deserialize, Serialize};
+
+use crate::{pdf, ReadErrorKind, Reader, ReaderConfig};
+
+/// The first argument that makes a program serve as a PDF reading helper.
+pub const HELPER_ARG: &str = "--quire-read-helper";
+
+/// How to start a helper process: a program whose `main` calls [`run_helper_if_asked`], and its arguments
+/// ([`HELPER_ARG`] first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelperCommand {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+}
+
+impl HelperCommand {
+    /// The running program itself as the helper.
+    pub fn current_exe() -> io::Result<HelperCommand> {
+        Ok(HelperCommand::program(std::env::current_exe()?))
+    }
+
+    /// `program` started with [`HELPER_ARG`].
+    pub fn program(program: impl Into<PathBuf>) -> HelperCommand {
+        HelperCommand {
+            program: program.into(),
+            args: vec![HELPER_ARG.to_string()],
+        }
+    }
+}
+
+/// Call first thing in `main` (after [`crate::ensure_ocr_thread_limit`]): when the program was started as
+/// a helper ([`HELPER_ARG`]), serves its parent until the parent closes the pipe and returns the exit code;
+/// otherwise returns `None` and the program goes on.
+pub fn run_helper_if_asked() -> Option<ExitCode> {
+    if std::env::args_os().nth(1).as_deref() != Some(OsStr::new(HELPER_ARG)) {
+        return None;
+    }
+    Some(match serve(io::stdin().lock(), io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("quire read helper: {error}");
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// One page as the helper sends it: what [`Page::from_words`] builds the page from (lines and layout text
+/// are made again on the other side, exactly as the helper made them).
+#[derive(Debug, Serialize, Deserialize)]
+struct WirePage {
+    number: u32,
+    width: f32,
+    height: f32,
+    source: PageSource,
+    words: Vec<Word>,
+    ocr: Option<WireOcr>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireOcr {
+    dpi: u32,
+    rotation_applied: u16,
+    image_width: u32,
+    image_height: u32,
+    skew_degrees: f32,
+    language: String,
+}
+
+/// The helper's answer for one PDF.
+#[derive(Debug, Serialize, Deserialize)]
+enum Reply {
+    Read {
+        pages: Vec<WirePage>,
+        /// Embedded files: name and bytes.
+        attachments: Vec<(String, Vec<u8>)>,
+    },
+    Failed(ReadErrorKind),
+}
+
+/// Serves read requests from `input`, answering on `output`, until `input` ends.
+pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
+    let (mut input, mut output) = (BufReader::new(input), BufWriter::new(output));
+    let config = read_frame(&mut input)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no configuration received"))?;
+    let config: ReaderConfig = postcard::from_bytes(&config).map_err(io::Error::other)?;
+    let config = ReaderConfig {
+        helper: None,
+        ..config
+    };
+    let mut reader = Reader::new(config.clone());
+    while let Some(bytes) = read_frame(&mut input)? {
+        let reply = catch_unwind(AssertUnwindSafe(|| read_here(&mut reader, &bytes)))
+            .unwrap_or_else(|panic| {
+                // The reader may be in a bad state after a panic: start a fresh one.
+                reader = Reader::new(config.clone());
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                Reply::Failed(ReadErrorKind::Internal(message))
+            });
+        let encoded = postcard::to_allocvec(&reply).or_else(|error| {
+            let failed = Reply::Failed(ReadErrorKind::Internal(format!(
+                "the read helper could not send its result: {error}"
+            )));
+            postcard::to_allocvec(&failed)
+        });
+        write_frame(&mut output, &encoded.map_err(io::Error::other)?)?;
+        output.flush()?;
+    }
+    Ok(())
+}
+
+/// Reads one PDF in this (the helper) process.
+fn read_here(reader: &mut Reader, bytes: &[u8]) -> Reply {
+    let mut document = Document {
+        content_hash: String::new(),
+        mime: Mime::Pdf,
+        size_bytes: bytes.len() as u64,
+        pages: Vec::new(),
+        attachments: Vec::new(),
+    };
+    if let Err(kind) = pdf::read_pdf(reader, bytes, &mut document) {
+        return Reply::Failed(kind);
+    }
+    let pages = document
+        .pages
+        .into_iter()
+        .map(|page| WirePage {
+            number: page.number,
+            width: page.width,
+            height: page.height,
+            source: page.source,
+            words: page.words,
+            ocr: page.ocr.map(|ocr| WireOcr {
+                dpi: ocr.dpi,
+                rotation_applied: ocr.rotation_applied,
+                image_width: ocr.image_width,
+                image_height: ocr.image_height,
+                skew_degrees: ocr.skew_degrees,
+                language: ocr.language,
+            }),
+        })
+        .collect();
+    let attachments = document
+        .attachments
+        .into_iter()
+        .map(|a| (a.name, a.data))
+        .collect();
+    Reply::Read { pages, attachments }
+}
+
+/// A running helper process, owned by one [`Reader`].
+#[derive(Debug)]
+pub(crate) struct Helper {
+    child: Child,
+    to_child: BufWriter<ChildStdin>,
+    from_child: BufReader<ChildStdout>,
+}
+
+impl Helper {
+    fn start(command: &HelperCommand, config: &ReaderConfig) -> io::Result<Helper> {
+        let mut child = Command::new(&command.program)
+            .args(&command.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other("the helper's pipes are missing"));
+        };
+        let mut helper = Helper {
+            child,
+            to_child: BufWriter::new(stdin),
+            from_child: BufReader::new(stdout),
+        };
+        let config = postcard::to_allocvec(config).map_err(io::Error::other)?;
+        write_frame(&mut helper.to_child, &config)?;
+        helper.to_child.flush()?;
+        Ok(helper)
+    }
+
+    /// The helper's process id (for diagnostics and tests).
+    pub(crate) fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    fn request(&mut self, bytes: &[u8]) -> io::Result<Reply> {
+        write_frame(&mut self.to_child, bytes)?;
+        self.to_child.flush()?;
+        let frame = read_frame(&mut self.from_child)?.ok_or_else(|| {
+            io::Error::new(io::ErrorKind::UnexpectedEof, "the helper closed its output")
+        })?;
+        postcard::from_bytes(&frame).map_err(io::Error::other)
+    }
+
+    /// After a failed request: the helper's exit status (it is killed if it is somehow still running).
+    fn end(mut self) -> Option<ExitStatus> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
+        }
+        // It may be about to exit (its output just closed): give it a moment before killing it.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
+        }
+        let _ = self.child.kill();
+        self.child.wait().ok()
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        // Idle (between requests) or already gone: ending it is safe, and quicker than waiting for it to
+        // notice the closed pipe.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads a PDF through the reader's helper process (started if it is not running), filling `document`.
+pub(crate) fn read_pdf(
+    reader: &mut Reader,
+    command: &HelperCommand,
+    bytes: &[u8],
+    document: &mut Document,
+) -> Result<(), ReadErrorKind> {
+    if !reader.helper.as_mut().is_some_and(Helper::is_running) {
+        // A helper that ended between two files (killed from outside) is replaced, not blamed on the next.
+        reader.helper = None;
+        let helper = Helper::start(command, &reader.config).map_err(|error| {
+            ReadErrorKind::Internal(format!(
+                "cannot start the PDF reading helper ({}): {error}",
+                command.program.display()
+            ))
+        })?;
+        reader.helper = Some(helper);
+    }
+    let Some(helper) = reader.helper.as_mut() else {
+        return Err(ReadErrorKind::Internal("no PDF reading helper".into()));
+    };
+    match helper.request(bytes) {
+        Ok(Reply::Read { pages, attachments }) => {
+            document.pages = pages
+                .into_iter()
+                .map(|page| {
+                    let ocr = page.ocr.map(|ocr| OcrInfo {
+                        dpi: ocr.dpi,
+                        rotation_applied: ocr.rotation_applied,
+                        image_width: ocr.image_width,
+                        image_height: ocr.image_height,
+                        skew_degrees: ocr.skew_degrees,
+                        language: ocr.language,
+                    });
+                    Page::from_words(
+                        page.number,
+                        page.width,
+                        page.height,
+                        page.source,
+                        page.words,
+                        ocr,
+                    )
+                })
+                .collect();
+            document.attachments = attachments
+                .into_iter()
+                .map(|(name, data)| Attachment {
+                    name,
+                    size_bytes: data.len() as u64,
+                    data,
+                })
+                .collect();
+            Ok(())
+        }
+        Ok(Reply::Failed(kind)) => Err(kind),
+        Err(error) => {
+            let status = reader.helper.take().and_then(Helper::end);
+            let how = match status {
+                Some(status) => describe_exit(status),
+                None => error.to_string(),
+            };
+            Err(ReadErrorKind::ReaderCrashed(how))
+        }
+    }
+}
+
+fn describe_exit(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (_, Some(signal)) => format!("killed by signal {signal}"),
+        (Some(code), None) => format!("exit status {code}"),
+        (None, None) => status.to_string(),
+    }
+}
+
+fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+    let mut length = [0u8; 8];
+    match input.read_exact(&mut length) {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(error) => return Err(error),
+    }
+    let length = usize::try_from(u64::from_le_bytes(length)).map_err(io::Error::other)?;
+    let mut frame = vec![0u8; length];
+    input.read_exact(&mut frame)?;
+    Ok(Some(frame))
+}
+
+fn write_frame(output: &mut impl Write, frame: &[u8]) -> io::Result<()> {
+    output.write_all(&(frame.len() as u64).to_le_bytes())?;
+    output.write_all(frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_crosses_the_pipe_unchanged() {
+        let kinds = vec![
+            ReadErrorKind::Empty,
+            ReadErrorKind::FileTooLarge {
+                size_bytes: 10,
+                limit_bytes: 5,
+            },
+            ReadErrorKind::Unsupported {
+                detected: "a ZIP archive".into(),
+            },
+            ReadErrorKind::CorruptPdf("no pages".into()),
+            ReadErrorKind::TruncatedPdf,
+            ReadErrorKind::EncryptedPdf,
+            ReadErrorKind::TooManyPages {
+                n_pages: 900,
+                limit: 500,
+            },
+            ReadErrorKind::ImageTooLarge {
+                width: 1,
+                height: 2,
+                limit: 3,
+            },
+            ReadErrorKind::CorruptImage("bad".into()),
+            ReadErrorKind::PdfBackendMissing("no libpdfium".into()),
+            ReadErrorKind::OcrBackendMissing("no eng".into()),
+            ReadErrorKind::PageFailed {
+                page: 2,
+                message: "render".into(),
+            },
+            ReadErrorKind::Internal("bug".into()),
+            ReadErrorKind::ReaderCrashed("killed by signal 11".into()),
+        ];
+        for kind in kinds {
+            let (code, message) = (kind.code(), kind.to_string());
+            let encoded = postcard::to_allocvec(&Reply::Failed(kind)).unwrap();
+            match postcard::from_bytes::<Reply>(&encoded).unwrap() {
+                Reply::Failed(back) => {
+                    assert_eq!((back.code(), back.to_string()), (code, message));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // The one kind that cannot cross (it holds an io::Error) is refused, and `serve` then sends an
+        // internal error instead.
+        let unreadable = ReadErrorKind::Unreadable(io::Error::other("gone"));
+        assert!(postcard::to_allocvec(&Reply::Failed(unreadable)).is_err());
+    }
+}
