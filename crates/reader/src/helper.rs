@@ -19,7 +19,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
 
-use quire_document::{Attachment, Document, Mime, OcrInfo, Page, PageSource, Word};
+use quire_document::{Attachment, Document, Line, Mime, OcrInfo, Page, PageSource, Word};
 use serde::{Deserialize, Serialize};
 
 use crate::{pdf, ReadErrorKind, Reader, ReaderConfig};
@@ -66,8 +66,8 @@ pub fn run_helper_if_asked() -> Option<ExitCode> {
     })
 }
 
-/// One page as the helper sends it: what [`Page::from_words`] builds the page from (lines and layout text
-/// are made again on the other side, exactly as the helper made them).
+/// One page as the helper sends it, as [`Page::from_words`] assembled it there (a mirror of [`Page`]
+/// without its JSON-only `skip_serializing_if`, which a compact encoding cannot have).
 #[derive(Debug, Serialize, Deserialize)]
 struct WirePage {
     number: u32,
@@ -75,6 +75,9 @@ struct WirePage {
     height: f32,
     source: PageSource,
     words: Vec<Word>,
+    lines: Vec<Line>,
+    layout_text: String,
+    mean_confidence: f32,
     ocr: Option<WireOcr>,
 }
 
@@ -155,6 +158,9 @@ fn read_here(reader: &mut Reader, bytes: &[u8]) -> Reply {
             height: page.height,
             source: page.source,
             words: page.words,
+            lines: page.lines,
+            layout_text: page.layout_text,
+            mean_confidence: page.mean_confidence,
             ocr: page.ocr.map(|ocr| WireOcr {
                 dpi: ocr.dpi,
                 rotation_applied: ocr.rotation_applied,
@@ -283,14 +289,17 @@ pub(crate) fn read_pdf(
                         skew_degrees: ocr.skew_degrees,
                         language: ocr.language,
                     });
-                    Page::from_words(
-                        page.number,
-                        page.width,
-                        page.height,
-                        page.source,
-                        page.words,
+                    Page {
+                        number: page.number,
+                        width: page.width,
+                        height: page.height,
+                        source: page.source,
+                        words: page.words,
+                        lines: page.lines,
+                        layout_text: page.layout_text,
+                        mean_confidence: page.mean_confidence,
                         ocr,
-                    )
+                    }
                 })
                 .collect();
             document.attachments = attachments
