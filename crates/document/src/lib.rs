@@ -131,7 +131,7 @@ pub struct Page {
     /// Mean word confidence, 0–100 (100 for text-layer pages; 0 for a page without words).
     pub mean_confidence: f32,
     /// How the page was recognised when `source` is OCR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ocr: Option<OcrInfo>,
 }
 
@@ -188,8 +188,8 @@ pub struct OcrInfo {
     /// ([`layout::order_into_lines_deskewed`]).
     pub skew_degrees: f32,
     /// The Tesseract language(s) the words were read with, e.g. `eng` or `deu+eng` (empty when not
-    /// recorded).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// recorded; absent in JSON written before it was).
+    #[serde(default)]
     pub language: String,
 }
 

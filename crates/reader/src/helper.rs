@@ -11,7 +11,8 @@
 //! first thing. Parent and child talk over the child's stdin and stdout in frames (a little-endian u64
 //! length, then that many bytes) encoded with postcard (compact, and exact for every float): the parent
 //! sends the [`ReaderConfig`], then one frame per PDF with its bytes; the child answers each with one
-//! [`Reply`] frame.
+//! [`Reply`] frame holding the pages as `Page::from_words` assembled them. (Types that cross must not
+//! skip fields when serialising: the encoding is not self-describing.)
 
 use std::ffi::OsStr;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -19,7 +20,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
 
-use quire_document::{Attachment, Document, Line, Mime, OcrInfo, Page, PageSource, Word};
+use quire_document::{Attachment, Document, Mime, Page};
 use serde::{Deserialize, Serialize};
 
 use crate::{pdf, ReadErrorKind, Reader, ReaderConfig};
@@ -66,36 +67,12 @@ pub fn run_helper_if_asked() -> Option<ExitCode> {
     })
 }
 
-/// One page as the helper sends it, as [`Page::from_words`] assembled it there (a mirror of [`Page`]
-/// without its JSON-only `skip_serializing_if`, which a compact encoding cannot have).
-#[derive(Debug, Serialize, Deserialize)]
-struct WirePage {
-    number: u32,
-    width: f32,
-    height: f32,
-    source: PageSource,
-    words: Vec<Word>,
-    lines: Vec<Line>,
-    layout_text: String,
-    mean_confidence: f32,
-    ocr: Option<WireOcr>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct WireOcr {
-    dpi: u32,
-    rotation_applied: u16,
-    image_width: u32,
-    image_height: u32,
-    skew_degrees: f32,
-    language: String,
-}
-
 /// The helper's answer for one PDF.
 #[derive(Debug, Serialize, Deserialize)]
 enum Reply {
     Read {
-        pages: Vec<WirePage>,
+        /// As `Page::from_words` assembled them in the helper.
+        pages: Vec<Page>,
         /// Embedded files: name and bytes.
         attachments: Vec<(String, Vec<u8>)>,
     },
@@ -118,12 +95,9 @@ pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
             .unwrap_or_else(|panic| {
                 // The reader may be in a bad state after a panic: start a fresh one.
                 reader = Reader::new(config.clone());
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
-                Reply::Failed(ReadErrorKind::Internal(message))
+                Reply::Failed(ReadErrorKind::Internal(crate::panic_message(
+                    panic.as_ref(),
+                )))
             });
         let encoded = postcard::to_allocvec(&reply).or_else(|error| {
             let failed = Reply::Failed(ReadErrorKind::Internal(format!(
@@ -149,34 +123,16 @@ fn read_here(reader: &mut Reader, bytes: &[u8]) -> Reply {
     if let Err(kind) = pdf::read_pdf(reader, bytes, &mut document) {
         return Reply::Failed(kind);
     }
-    let pages = document
-        .pages
-        .into_iter()
-        .map(|page| WirePage {
-            number: page.number,
-            width: page.width,
-            height: page.height,
-            source: page.source,
-            words: page.words,
-            lines: page.lines,
-            layout_text: page.layout_text,
-            mean_confidence: page.mean_confidence,
-            ocr: page.ocr.map(|ocr| WireOcr {
-                dpi: ocr.dpi,
-                rotation_applied: ocr.rotation_applied,
-                image_width: ocr.image_width,
-                image_height: ocr.image_height,
-                skew_degrees: ocr.skew_degrees,
-                language: ocr.language,
-            }),
-        })
-        .collect();
+    // An attachment's bytes are not serialised with it (JSON carries name and size only): send them apart.
     let attachments = document
         .attachments
         .into_iter()
         .map(|a| (a.name, a.data))
         .collect();
-    Reply::Read { pages, attachments }
+    Reply::Read {
+        pages: document.pages,
+        attachments,
+    }
 }
 
 /// A running helper process, owned by one [`Reader`].
@@ -278,30 +234,7 @@ pub(crate) fn read_pdf(
     };
     match helper.request(bytes) {
         Ok(Reply::Read { pages, attachments }) => {
-            document.pages = pages
-                .into_iter()
-                .map(|page| {
-                    let ocr = page.ocr.map(|ocr| OcrInfo {
-                        dpi: ocr.dpi,
-                        rotation_applied: ocr.rotation_applied,
-                        image_width: ocr.image_width,
-                        image_height: ocr.image_height,
-                        skew_degrees: ocr.skew_degrees,
-                        language: ocr.language,
-                    });
-                    Page {
-                        number: page.number,
-                        width: page.width,
-                        height: page.height,
-                        source: page.source,
-                        words: page.words,
-                        lines: page.lines,
-                        layout_text: page.layout_text,
-                        mean_confidence: page.mean_confidence,
-                        ocr,
-                    }
-                })
-                .collect();
+            document.pages = pages;
             document.attachments = attachments
                 .into_iter()
                 .map(|(name, data)| Attachment {

@@ -28,6 +28,15 @@ pub use process::ensure_ocr_thread_limit;
 use quire_document::{BBox, Document, Mime, OcrInfo, Page, PageSource};
 use sha2::{Digest, Sha256};
 
+/// The message of a caught panic (a `&str` or `String` payload).
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 /// Limits and settings for reading. The defaults suit invoices, receipts and statements.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReaderConfig {

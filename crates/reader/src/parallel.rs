@@ -34,11 +34,7 @@ pub fn read_all(
                         .unwrap_or_else(|panic| {
                             // The reader may be in a bad state after a panic: start a fresh one.
                             reader = Reader::new(config.clone());
-                            let message = panic
-                                .downcast_ref::<&str>()
-                                .map(|s| s.to_string())
-                                .or_else(|| panic.downcast_ref::<String>().cloned())
-                                .unwrap_or_else(|| "unknown panic".into());
+                            let message = crate::panic_message(panic.as_ref());
                             Err(ReadError::new(path, ReadErrorKind::Internal(message)))
                         });
                     if sender.send((index, result)).is_err() {
