@@ -145,11 +145,16 @@ pub(crate) struct Helper {
 
 impl Helper {
     fn start(command: &HelperCommand, config: &ReaderConfig) -> io::Result<Helper> {
+        use std::os::unix::process::CommandExt;
         let mut child = Command::new(&command.program)
             .args(&command.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
+            // Its own process group: a Ctrl-C in the terminal goes to the batch, which pauses and lets the
+            // documents in flight finish, not to the helpers reading them. A helper ends when the batch
+            // closes its input, however the batch ended.
+            .process_group(0)
             .spawn()?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();

@@ -146,3 +146,27 @@ fn a_helper_killed_between_files_is_replaced_without_blaming_the_next_file() {
     assert!(document.pages[0].layout_text.contains("Invoice 1004"));
     assert_ne!(helper.helper_id(), Some(first));
 }
+
+/// The process group of a process, from /proc.
+fn process_group(pid: u32) -> u32 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // pid (comm) state ppid pgrp ...: the command name may hold spaces, so count from its closing parenthesis.
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    after_name.split(' ').nth(2).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_ctrl_c_in_the_terminal_reaches_the_batch_not_its_helpers() {
+    // The terminal sends Ctrl-C to its foreground process group: the helper is in a group of its own, so
+    // the batch decides (the first Ctrl-C lets the documents in flight finish, helpers included).
+    let (_dir, good) = temp_file("good.pdf", &tiny_pdf(&[&["Invoice 1005", "Total 3.00"]]));
+    let mut helper = helper_reader();
+    helper.read_path(&good).unwrap();
+    let helper_pid = helper.helper_id().unwrap();
+    assert_eq!(process_group(helper_pid), helper_pid);
+    assert_ne!(process_group(helper_pid), process_group(std::process::id()));
+    // The helper ends with its reader.
+    drop(helper);
+    let state = std::fs::read_to_string(format!("/proc/{helper_pid}/stat")).unwrap_or_default();
+    assert!(state.is_empty(), "the helper outlived its reader: {state}");
+}
