@@ -72,7 +72,7 @@ pub fn run(global: &GlobalArgs, args: &BenchWatchArgs) -> anyhow::Result<ExitCod
     let (ready_sender, ready) = mpsc::channel::<()>();
     let watcher = {
         let (db, data_dir, control) = (db.clone(), work.path().to_path_buf(), control.clone());
-        let reader = global.reader_config();
+        let reader = global.batch_reader_config();
         std::thread::spawn(move || -> anyhow::Result<()> {
             let templates = TemplateSet::builtin()?;
             let mut store = Store::open(&db)?;
