@@ -59,6 +59,8 @@ pub enum ReadErrorKind {
     Internal(String),
     #[error("the PDF reader stopped while reading this file ({0}): the file is probably malformed; the other files are not affected")]
     ReaderCrashed(String),
+    #[error("the PDF reader made no progress for {seconds} s (after page {pages_done}) and was stopped: the file is probably malformed; the other files are not affected")]
+    ReaderStalled { seconds: u64, pages_done: u32 },
     // Last: a skipped variant must not shift the others' indexes in the helper's compact encoding.
     #[error("cannot read the file: {0}")]
     #[serde(skip)]
@@ -84,6 +86,7 @@ impl ReadErrorKind {
             ReadErrorKind::PageFailed { .. } => "page_failed",
             ReadErrorKind::Internal(_) => "internal_error",
             ReadErrorKind::ReaderCrashed(_) => "reader_crashed",
+            ReadErrorKind::ReaderStalled { .. } => "reader_stalled",
         }
     }
 }

@@ -4,21 +4,25 @@
 //! crash it. A [`Reader`] whose configuration names a [`HelperCommand`] reads its PDFs in a child process
 //! of its own (one per reader, so one per worker thread): workers then read PDFs side by side, and a
 //! crash costs the one file being read (reported as [`ReadErrorKind::ReaderCrashed`]) instead of the whole
-//! application. The helper starts with the reader's first PDF and again after a crash; it ends when its
-//! reader is dropped. Images are still read in the calling process (Tesseract has no global lock).
+//! application. A helper that finishes no page for [`ReaderConfig::stall_limit_secs`] (an endless loop on
+//! a malformed file) is stopped, and the file fails as [`ReadErrorKind::ReaderStalled`]. The helper starts
+//! with the reader's first PDF and again after a crash or a stall; it ends when its reader is dropped.
+//! Images are still read in the calling process (Tesseract has no global lock).
 //!
 //! The helper is the same program started with [`HELPER_ARG`]: its `main` calls [`run_helper_if_asked`]
 //! first thing. Parent and child talk over the child's stdin and stdout in frames (a little-endian u64
 //! length, then that many bytes) encoded with postcard (compact, and exact for every float): the parent
-//! sends the [`ReaderConfig`], then one frame per PDF with its bytes; the child answers each with one
-//! [`Reply`] frame holding the pages as `Page::from_words` assembled them. (Types that cross must not
-//! skip fields when serialising: the encoding is not self-describing.)
+//! sends the [`ReaderConfig`], then one frame per PDF with its bytes; the child answers each with a
+//! `PageDone` frame per page read, then a [`Reply`] frame holding the pages as `Page::from_words` assembled
+//! them. (Types that cross must not skip fields when serialising: the encoding is not self-describing.)
 
 use std::ffi::OsStr;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use quire_document::{Attachment, Document, Mime, Page};
 use serde::{Deserialize, Serialize};
@@ -67,6 +71,14 @@ pub fn run_helper_if_asked() -> Option<ExitCode> {
     })
 }
 
+/// What the helper sends while it reads a PDF: a page done (so that its reader knows it is not stuck),
+/// then its answer.
+#[derive(Debug, Serialize, Deserialize)]
+enum Message {
+    PageDone(u32),
+    Done(Reply),
+}
+
 /// The helper's answer for one PDF.
 #[derive(Debug, Serialize, Deserialize)]
 enum Reply {
@@ -91,19 +103,27 @@ pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
     };
     let mut reader = Reader::new(config.clone());
     while let Some(bytes) = read_frame(&mut input)? {
-        let reply = catch_unwind(AssertUnwindSafe(|| read_here(&mut reader, &bytes)))
-            .unwrap_or_else(|panic| {
-                // The reader may be in a bad state after a panic: start a fresh one.
-                reader = Reader::new(config.clone());
-                Reply::Failed(ReadErrorKind::Internal(crate::panic_message(
-                    panic.as_ref(),
-                )))
-            });
-        let encoded = postcard::to_allocvec(&reply).or_else(|error| {
+        let mut report_page = |page: u32| {
+            // A failed write shows up when the answer is written.
+            if let Ok(frame) = postcard::to_allocvec(&Message::PageDone(page)) {
+                let _ = write_frame(&mut output, &frame).and_then(|()| output.flush());
+            }
+        };
+        let reply = catch_unwind(AssertUnwindSafe(|| {
+            read_here(&mut reader, &bytes, &mut report_page)
+        }))
+        .unwrap_or_else(|panic| {
+            // The reader may be in a bad state after a panic: start a fresh one.
+            reader = Reader::new(config.clone());
+            Reply::Failed(ReadErrorKind::Internal(crate::panic_message(
+                panic.as_ref(),
+            )))
+        });
+        let encoded = postcard::to_allocvec(&Message::Done(reply)).or_else(|error| {
             let failed = Reply::Failed(ReadErrorKind::Internal(format!(
                 "the read helper could not send its result: {error}"
             )));
-            postcard::to_allocvec(&failed)
+            postcard::to_allocvec(&Message::Done(failed))
         });
         write_frame(&mut output, &encoded.map_err(io::Error::other)?)?;
         output.flush()?;
@@ -112,7 +132,7 @@ pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
 }
 
 /// Reads one PDF in this (the helper) process.
-fn read_here(reader: &mut Reader, bytes: &[u8]) -> Reply {
+fn read_here(reader: &mut Reader, bytes: &[u8], page_done: &mut dyn FnMut(u32)) -> Reply {
     let mut document = Document {
         content_hash: String::new(),
         mime: Mime::Pdf,
@@ -120,7 +140,7 @@ fn read_here(reader: &mut Reader, bytes: &[u8]) -> Reply {
         pages: Vec::new(),
         attachments: Vec::new(),
     };
-    if let Err(kind) = pdf::read_pdf(reader, bytes, &mut document) {
+    if let Err(kind) = pdf::read_pdf_reporting(reader, bytes, &mut document, page_done) {
         return Reply::Failed(kind);
     }
     // An attachment's bytes are not serialised with it (JSON carries name and size only): send them apart.
@@ -140,7 +160,16 @@ fn read_here(reader: &mut Reader, bytes: &[u8]) -> Reply {
 pub(crate) struct Helper {
     child: Child,
     to_child: BufWriter<ChildStdin>,
-    from_child: BufReader<ChildStdout>,
+    /// The helper's frames, read by a thread of their own so that waiting for them can time out.
+    from_child: mpsc::Receiver<io::Result<Vec<u8>>>,
+}
+
+/// Why a request got no answer.
+enum RequestError {
+    /// The helper's pipe broke or it sent nonsense: it crashed (or was killed).
+    Io(io::Error),
+    /// No page finished within the stall limit.
+    Stalled { pages_done: u32 },
 }
 
 impl Helper {
@@ -161,10 +190,25 @@ impl Helper {
             let _ = child.wait();
             return Err(io::Error::other("the helper's pipes are missing"));
         };
+        let (sender, from_child) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut stdout = BufReader::new(stdout);
+            loop {
+                let frame = read_frame(&mut stdout);
+                let last = !matches!(frame, Ok(Some(_)));
+                if sender
+                    .send(frame.and_then(|frame| frame.ok_or_else(closed)))
+                    .is_err()
+                    || last
+                {
+                    break;
+                }
+            }
+        });
         let mut helper = Helper {
             child,
             to_child: BufWriter::new(stdin),
-            from_child: BufReader::new(stdout),
+            from_child,
         };
         let config = postcard::to_allocvec(config).map_err(io::Error::other)?;
         write_frame(&mut helper.to_child, &config)?;
@@ -181,13 +225,26 @@ impl Helper {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    fn request(&mut self, bytes: &[u8]) -> io::Result<Reply> {
-        write_frame(&mut self.to_child, bytes)?;
-        self.to_child.flush()?;
-        let frame = read_frame(&mut self.from_child)?.ok_or_else(|| {
-            io::Error::new(io::ErrorKind::UnexpectedEof, "the helper closed its output")
-        })?;
-        postcard::from_bytes(&frame).map_err(io::Error::other)
+    fn request(&mut self, bytes: &[u8], stall_limit: Duration) -> Result<Reply, RequestError> {
+        write_frame(&mut self.to_child, bytes).map_err(RequestError::Io)?;
+        self.to_child.flush().map_err(RequestError::Io)?;
+        let mut pages_done = 0;
+        loop {
+            let frame = match self.from_child.recv_timeout(stall_limit) {
+                Ok(frame) => frame.map_err(RequestError::Io)?,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(RequestError::Stalled { pages_done })
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(RequestError::Io(closed()))
+                }
+            };
+            match postcard::from_bytes(&frame) {
+                Ok(Message::PageDone(page)) => pages_done = page,
+                Ok(Message::Done(reply)) => return Ok(reply),
+                Err(error) => return Err(RequestError::Io(io::Error::other(error))),
+            }
+        }
     }
 
     /// After a failed request: the helper's exit status (it is killed if it is somehow still running).
@@ -237,7 +294,8 @@ pub(crate) fn read_pdf(
     let Some(helper) = reader.helper.as_mut() else {
         return Err(ReadErrorKind::Internal("no PDF reading helper".into()));
     };
-    match helper.request(bytes) {
+    let stall_limit = Duration::from_secs(reader.config.stall_limit_secs.max(1));
+    match helper.request(bytes, stall_limit) {
         Ok(Reply::Read { pages, attachments }) => {
             document.pages = pages;
             document.attachments = attachments
@@ -251,7 +309,15 @@ pub(crate) fn read_pdf(
             Ok(())
         }
         Ok(Reply::Failed(kind)) => Err(kind),
-        Err(error) => {
+        Err(RequestError::Stalled { pages_done }) => {
+            // Killed, and a fresh helper for the next file.
+            drop(reader.helper.take());
+            Err(ReadErrorKind::ReaderStalled {
+                seconds: stall_limit.as_secs(),
+                pages_done,
+            })
+        }
+        Err(RequestError::Io(error)) => {
             let status = reader.helper.take().and_then(Helper::end);
             let how = match status {
                 Some(status) => describe_exit(status),
@@ -260,6 +326,10 @@ pub(crate) fn read_pdf(
             Err(ReadErrorKind::ReaderCrashed(how))
         }
     }
+}
+
+fn closed() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "the helper closed its output")
 }
 
 fn describe_exit(status: ExitStatus) -> String {
@@ -325,12 +395,16 @@ mod tests {
             },
             ReadErrorKind::Internal("bug".into()),
             ReadErrorKind::ReaderCrashed("killed by signal 11".into()),
+            ReadErrorKind::ReaderStalled {
+                seconds: 120,
+                pages_done: 3,
+            },
         ];
         for kind in kinds {
             let (code, message) = (kind.code(), kind.to_string());
-            let encoded = postcard::to_allocvec(&Reply::Failed(kind)).unwrap();
-            match postcard::from_bytes::<Reply>(&encoded).unwrap() {
-                Reply::Failed(back) => {
+            let encoded = postcard::to_allocvec(&Message::Done(Reply::Failed(kind))).unwrap();
+            match postcard::from_bytes::<Message>(&encoded).unwrap() {
+                Message::Done(Reply::Failed(back)) => {
                     assert_eq!((back.code(), back.to_string()), (code, message));
                 }
                 other => panic!("{other:?}"),

@@ -64,6 +64,9 @@ pub struct ReaderConfig {
     /// several threads read PDFs side by side and a PDF that crashes PDFium costs only that file; `None`:
     /// in this process. See [`helper`].
     pub helper: Option<HelperCommand>,
+    /// A helper that finishes no page for this many seconds is stopped and its file fails as
+    /// `reader_stalled` (a malformed PDF can send the PDF engine into an endless loop).
+    pub stall_limit_secs: u64,
 }
 
 impl Default for ReaderConfig {
@@ -79,6 +82,7 @@ impl Default for ReaderConfig {
             pdfium_library: None,
             tessdata_dir: None,
             helper: None,
+            stall_limit_secs: 120,
         }
     }
 }

@@ -12,6 +12,16 @@ pub(crate) fn read_pdf(
     bytes: &[u8],
     document: &mut Document,
 ) -> Result<(), ReadErrorKind> {
+    read_pdf_reporting(reader, bytes, document, &mut |_| {})
+}
+
+/// [`read_pdf`], calling `page_done(number)` after each page (the reading helper reports its progress).
+pub(crate) fn read_pdf_reporting(
+    reader: &mut Reader,
+    bytes: &[u8],
+    document: &mut Document,
+    page_done: &mut dyn FnMut(u32),
+) -> Result<(), ReadErrorKind> {
     let pdfium = backend::pdfium(&reader.config).map_err(ReadErrorKind::PdfBackendMissing)?;
     // PDFium repairs many damaged files and would read a cut-off file's first pages as if that were all:
     // a missing end-of-file marker means the file did not arrive whole.
@@ -54,6 +64,7 @@ pub(crate) fn read_pdf(
         let page = pdf.pages().get(index as _).map_err(page_failed)?;
         let read = read_page(reader, &page, number)?;
         document.pages.push(read);
+        page_done(number);
     }
     Ok(())
 }

@@ -9,12 +9,16 @@ use quire_reader::{HelperCommand, ReadErrorKind, Reader, ReaderConfig};
 use crate::util::{reader, repo_root, temp_file, tiny_pdf};
 
 fn helper_reader() -> Reader {
-    Reader::new(ReaderConfig {
+    Reader::new(helper_config())
+}
+
+fn helper_config() -> ReaderConfig {
+    ReaderConfig {
         helper: Some(HelperCommand::program(env!(
             "CARGO_BIN_EXE_quire-read-helper"
         ))),
         ..ReaderConfig::default()
-    })
+    }
 }
 
 /// A one-page PDF with `invoice.xml` embedded, as Factur-X / ZUGFeRD invoices carry their XML.
@@ -169,4 +173,50 @@ fn a_ctrl_c_in_the_terminal_reaches_the_batch_not_its_helpers() {
     drop(helper);
     let state = std::fs::read_to_string(format!("/proc/{helper_pid}/stat")).unwrap_or_default();
     assert!(state.is_empty(), "the helper outlived its reader: {state}");
+}
+
+#[test]
+fn a_helper_that_stops_making_progress_is_stopped_and_fails_that_file_only() {
+    let (_dir, good) = temp_file("good.pdf", &tiny_pdf(&[&["Invoice 1006", "Total 4.00"]]));
+    let mut helper = Reader::new(ReaderConfig {
+        stall_limit_secs: 1,
+        ..helper_config()
+    });
+    helper.read_path(&good).unwrap();
+    let first = helper.helper_id().unwrap();
+    // An endless loop in the PDF engine, as a malformed file can cause: the helper freezes mid-read
+    // (SIGSTOP) and sends nothing more.
+    let scan = repo_root().join("sample-docs/invoices/invoice-08-scan-300dpi.pdf");
+    let freezer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        kill(first, "-STOP");
+    });
+    let started = std::time::Instant::now();
+    let err = helper.read_path(&scan).unwrap_err();
+    freezer.join().unwrap();
+    assert!(
+        matches!(
+            err.kind,
+            ReadErrorKind::ReaderStalled {
+                seconds: 1,
+                pages_done: 0
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.code(), "reader_stalled");
+    assert!(
+        err.to_string().contains("invoice-08-scan-300dpi.pdf"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    // The frozen helper is gone (killed and reaped), and the next file gets a new one.
+    assert_eq!(helper.helper_id(), None);
+    assert!(!Path::new(&format!("/proc/{first}")).exists());
+    let document = helper.read_path(&good).unwrap();
+    assert!(document.pages[0].layout_text.contains("Invoice 1006"));
 }
