@@ -195,10 +195,9 @@ def main() -> None:
     )
     quire_commands = [[args.quire, "extract", "--templates-dir", str(args.quire_templates), "--no-einvoice",
                        "--json", str(d)] for d in documents]
-    # As a user runs it: OMP_THREAD_LIMIT unset, so quire re-executes itself once with it set (for Tesseract).
+    # As a user runs it: OMP_THREAD_LIMIT unset.
     user_env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     quire_cli_rates = per_call(quire_commands, args.cli_rounds, user_env)
-    quire_cli_set_rates = per_call(quire_commands, args.cli_rounds, {**user_env, "OMP_THREAD_LIMIT": "1"})
 
     i2d_score = score(args.quire, args.corpus, i2d_path)
     quire_score = score(args.quire, args.corpus, quire_path)
@@ -211,7 +210,6 @@ def main() -> None:
         ("invoice2data, one CLI call per document", median(i2d_cli_rates)),
         ("Quire, in-process (quire bench extract)", quire_figures["median_docs_per_second"]),
         ("Quire, one CLI call per document", median(quire_cli_rates)),
-        ("  the same with OMP_THREAD_LIMIT=1 set", median(quire_cli_set_rates)),
     ]
     print()
     print(f"{'measure':<42} {'docs/s':>9} {'ms/doc':>9}")

@@ -127,8 +127,6 @@ pub const EXIT_FAILURES: u8 = 1;
 pub const EXIT_BACKEND_MISSING: u8 = 3;
 
 fn main() -> ExitCode {
-    // Tesseract needs OMP_THREAD_LIMIT before it loads; a failed re-exec only makes OCR slower.
-    let _ = quire_reader::ensure_ocr_thread_limit();
     // Started by a batch as its PDF reading helper: serve it and nothing else.
     if let Some(code) = quire_reader::run_helper_if_asked() {
         return code;

@@ -55,7 +55,7 @@ impl HelperCommand {
     }
 }
 
-/// Call first thing in `main` (after [`crate::ensure_ocr_thread_limit`]): when the program was started as
+/// Call first thing in `main`: when the program was started as
 /// a helper ([`HELPER_ARG`]), serves its parent until the parent closes the pipe and returns the exit code;
 /// otherwise returns `None` and the program goes on.
 pub fn run_helper_if_asked() -> Option<ExitCode> {

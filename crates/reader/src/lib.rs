@@ -24,7 +24,6 @@ pub use backend::{backend_status, pdfium_search_paths, BackendState, BackendStat
 pub use error::{ReadError, ReadErrorKind};
 pub use helper::{run_helper_if_asked, HelperCommand};
 pub use parallel::read_all;
-pub use process::ensure_ocr_thread_limit;
 use quire_document::{BBox, Document, Mime, OcrInfo, Page, PageSource};
 use sha2::{Digest, Sha256};
 

@@ -3,5 +3,6 @@
 mod bad_input;
 mod formats;
 mod helper;
+mod openmp;
 mod sample_docs;
 mod util;

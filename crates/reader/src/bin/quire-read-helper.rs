@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let _ = quire_reader::ensure_ocr_thread_limit();
     quire_reader::run_helper_if_asked().unwrap_or_else(|| {
         eprintln!(
             "quire-read-helper serves a parent process over its stdin and stdout; start it with {}",
