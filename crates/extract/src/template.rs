@@ -7,7 +7,7 @@
 //! ([`Template::from_json_str`]) with errors naming the file, the line and the field.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -942,8 +942,10 @@ impl TemplateSet {
             .collect();
         paths.sort();
         let mut problems = Vec::new();
-        for path in paths {
-            match Template::from_path(&path) {
+        // Files are read and checked on every core (most of a command's start-up with a few hundred
+        // templates), then added in file-name order, as one thread would.
+        for loaded in load_in_parallel(&paths) {
+            match loaded {
                 Ok(template) => self.insert(template),
                 Err(error) => problems.push(error),
             }
@@ -989,6 +991,38 @@ impl TemplateSet {
     pub fn is_empty(&self) -> bool {
         self.templates.is_empty()
     }
+}
+
+/// [`Template::from_path`] of each path, in the paths' order, on up to one thread per core (in chunks, so that
+/// a few files stay on one thread).
+fn load_in_parallel(paths: &[PathBuf]) -> Vec<Result<Template>> {
+    const MIN_PER_THREAD: usize = 16;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n_threads = cores.min(paths.len() / MIN_PER_THREAD).max(1);
+    if n_threads == 1 {
+        return paths.iter().map(|path| Template::from_path(path)).collect();
+    }
+    let chunk = paths.len().div_ceil(n_threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| Template::from_path(path))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -1136,6 +1170,46 @@ mod tests {
             problems[0].to_string().contains("broken.json"),
             "{}",
             problems[0]
+        );
+    }
+
+    #[test]
+    fn a_large_folder_loads_as_one_thread_would_in_file_name_order() {
+        // Enough files to be read on several threads: the result must not depend on which thread read what.
+        let dir = std::env::temp_dir().join(format!(
+            "quire-extract-load-dir-order-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..60 {
+            let text = MINIMAL.replace(r#""id": "acme""#, &format!(r#""id": "t{i:02}""#));
+            std::fs::write(dir.join(format!("t{i:02}.json")), text).unwrap();
+        }
+        // Same id and version in the first and the last file: the later file name wins, as when read one by one.
+        for (file, name) in [("a-dup.json", "First"), ("z-dup.json", "Second")] {
+            let text = MINIMAL
+                .replace(r#""id": "acme""#, r#""id": "dup""#)
+                .replace(r#""name": "ACME""#, &format!(r#""name": "{name}""#));
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        std::fs::write(dir.join("broken-1.json"), "{ \"id\": ").unwrap();
+        std::fs::write(dir.join("t45-broken.json"), "[]").unwrap();
+        let (set, problems) = TemplateSet::load_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let ids: Vec<&str> = set.templates().iter().map(|t| t.id.as_str()).collect();
+        let mut expected = vec!["dup".to_string()];
+        expected.extend((0..60).map(|i| format!("t{i:02}")));
+        assert_eq!(ids, expected);
+        assert_eq!(set.get("dup").unwrap().name, "Second");
+        let problem_files: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problem_files.len(), 2, "{problem_files:?}");
+        assert!(
+            problem_files[0].contains("broken-1.json"),
+            "{problem_files:?}"
+        );
+        assert!(
+            problem_files[1].contains("t45-broken.json"),
+            "{problem_files:?}"
         );
     }
 
