@@ -12,9 +12,9 @@ mod error;
 pub mod helper;
 mod image_input;
 mod ocr;
+mod openmp;
 mod parallel;
 mod pdf;
-mod process;
 mod sniff;
 pub mod synthetic;
 

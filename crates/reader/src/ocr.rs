@@ -321,7 +321,7 @@ impl Recognizer {
     /// scanned at `dpi`, turning it upright first when it reads poorly and orientation detection finds it
     /// rotated.
     pub fn recognize(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
-        crate::process::single_threaded_openmp_here();
+        crate::openmp::single_threaded_openmp_here();
         let upright = self.recognize_upright(image, dpi)?;
         let Some(language) =
             detect_language(&upright.words).filter(|lang| self.auto_languages.contains(lang))
