@@ -603,6 +603,8 @@ impl Compiled<'_> {
             }
         }
         if line_starts_with_any(view, line_index, &self.end_keys)
+            || self.summary_block_starts(view, line_index)
+            || self.ends_after_its_date(view, line_index)
             || self.is_other_table_header(view, line_index)
         {
             return Ok(LineKind::End);
@@ -668,6 +670,44 @@ impl Compiled<'_> {
                 Ok(LineKind::Values(cells))
             }
         }
+    }
+
+    /// Whether a block of the line after a wide gap starts with an end marker while nothing before it is an
+    /// amount: the totals box beside the bank details or payment terms
+    /// (`Bankverbindung … Zwischensumme 6.182,00 €`) ends the table as a line starting with it would.
+    fn summary_block_starts(&self, view: &PageView<'_>, line_index: usize) -> bool {
+        let range = view.line_range(line_index);
+        let words = view.words();
+        let wide_gap = view.char_width * SUMMARY_BLOCK_GAP_CHARS;
+        for index in range.start + 1..range.end {
+            if parse_amount(&words[index - 1].text, &self.options).is_some() {
+                return false;
+            }
+            if view.gap(index - 1, index) > wide_gap
+                && self
+                    .end_keys
+                    .iter()
+                    .any(|key| match_words(view, index, range.end, key).is_some())
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether an end marker follows the line's leading date (`07/31/2025  Ending Balance  4,404.26`).
+    fn ends_after_its_date(&self, view: &PageView<'_>, line_index: usize) -> bool {
+        let range = view.line_range(line_index);
+        let Some(first) = view.words().get(range.start) else {
+            return false;
+        };
+        let is_date = find_date(&first.text, &self.options)
+            .is_some_and(|d| d.start == 0 && d.end == first.text.len());
+        is_date
+            && self
+                .end_keys
+                .iter()
+                .any(|key| match_words(view, range.start + 1, range.end, key).is_some())
     }
 
     fn make_row(&self, view: &PageView<'_>, cells: BTreeMap<String, (String, Vec<usize>)>) -> Row {
@@ -880,6 +920,9 @@ fn match_words(view: &PageView<'_>, start: usize, end: usize, key: &str) -> Opti
     }
     view.spells(start, end, key, 6, 2.0)
 }
+
+/// How wide a gap (in character widths) separates blocks side by side on a line.
+const SUMMARY_BLOCK_GAP_CHARS: f32 = 4.0;
 
 fn line_starts_with_any(view: &PageView<'_>, line_index: usize, keys: &[String]) -> bool {
     let range = view.line_range(line_index);

@@ -368,6 +368,34 @@ Pos  Beschreibung              Nettopreis      Menge      Entgelt
 }
 
 #[test]
+fn a_totals_box_beside_the_bank_details_ends_the_table() {
+    let text = "\
+Rechnung                                        Rechnungsnummer      NL-2025-08817
+ Bezeichnung                 Menge   Einzelpreis     Netto   MwSt %     MwSt     Gesamt
+ Kanzlei-Suite Professional  8 Lz.        468,00  3.744,00    19 %    711,36   4.455,36
+ Online-Schulung             3 Std.       140,00    420,00    19 %     79,80     499,80
+Bankverbindung                                  Zwischensumme                  4.164,00 €
+Bank: Spreebank AG                              Nettobetrag                    4.164,00 €
+IBAN: DE57 1005 0000 0190 7726 14               zzgl. MwSt 19 %                  791,16 €
+Zahlbar ohne Abzug bis zum 15.10.2025.          Gesamtbetrag                   4.955,16 €
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        2,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("3744.00"));
+    assert_eq!(
+        cell_amount(&extraction, 1, "totalAmount"),
+        decimal("499.80")
+    );
+    assert_eq!(amount(&extraction, "netAmount"), decimal("4164.00"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("4955.16"));
+}
+
+#[test]
 fn a_vertical_watermark_does_not_break_a_two_line_header() {
     let text = "\
 RECHNUNG                                  Rechnungsnummer      471102
@@ -487,6 +515,35 @@ M. Julien Carpentier                          Période   du 01/08/2025 au 31/08/
     assert_eq!(
         field_text(&extraction, "bankName").as_deref(),
         Some("Banque du Lac d'Annecy")
+    );
+}
+
+#[test]
+fn dated_beginning_and_ending_balance_lines_are_not_transactions() {
+    let text = "\
+   Granite Ridge Savings Bank                                              Statement
+Marcus T. Delgado                        Statement Period       07/01/2025 - 07/31/2025
+ Date        Description                              Withdrawals     Deposits      Balance
+ 07/01/2025  Beginning Balance                                                     1,873.55
+ 07/01/2025  ONLINE TRANSFER TO SAVINGS                    500.00                  1,373.55
+ 07/03/2025  ACH DEPOSIT PAYROLL                                       2,684.12    4,057.67
+ 07/31/2025  Ending Balance                                                        4,057.67
+ 08/01/2025  Statement mailed to the address on file                                   0.00
+";
+    let extraction = run(text, "generic-bank-statement");
+    let descriptions: Vec<Option<String>> = (0..extraction.table_items.len())
+        .map(|row| cell(&extraction, row, "description"))
+        .collect();
+    assert_eq!(
+        descriptions,
+        [
+            Some("ONLINE TRANSFER TO SAVINGS".to_string()),
+            Some("ACH DEPOSIT PAYROLL".to_string())
+        ]
+    );
+    assert_eq!(
+        cell_amount(&extraction, 1, "creditAmount"),
+        decimal("2684.12")
     );
 }
 
