@@ -548,6 +548,27 @@ Marcus T. Delgado                        Statement Period       07/01/2025 - 07/
 }
 
 #[test]
+fn a_french_vat_number_after_its_qualified_label_is_read_and_an_iban_is_never_one() {
+    let text = "\
+Facture                                           N° de facture          F2025-0912
+IBAN: FR76 1450 8006 0104 1723 8501 120
+Atelier Lumière Conseil SAS     N° TVA intracom. FR 24 532 948 171
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(
+        field_text(&extraction, "vatId").as_deref(),
+        Some("FR24532948171")
+    );
+    // Without a VAT label, the IBAN's first groups are not taken for a VAT number.
+    let text = "\
+Facture                                           N° de facture          F2025-0912
+IBAN: FR76 1450 8006 0104 1723 8501 120
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(field_text(&extraction, "vatId"), None);
+}
+
+#[test]
 fn ocr_labels_without_accents_and_rates_with_stray_marks_are_read() {
     let text = "\
 Imprimerie Durand & Fils SARL                                     FACTURE
