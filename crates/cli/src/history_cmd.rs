@@ -100,20 +100,26 @@ fn print_rows(rows: &[DocumentRow], json: bool) -> anyhow::Result<()> {
             "{:>6}  {:<12} {:<22} {:<28} {:<16} {:<10} {}",
             row.id,
             row.status.as_str(),
-            row.template_id.as_deref().unwrap_or("-"),
-            row.supplier
-                .as_deref()
-                .unwrap_or("-")
-                .chars()
-                .take(28)
-                .collect::<String>(),
-            row.document_ref.as_deref().unwrap_or("-"),
+            fit(row.template_id.as_deref().unwrap_or("-"), 22),
+            fit(row.supplier.as_deref().unwrap_or("-"), 28),
+            fit(row.document_ref.as_deref().unwrap_or("-"), 16),
             row.document_date.as_deref().unwrap_or("-"),
             row.file_name
         );
     }
     println!("{} document(s)", rows.len());
     Ok(())
+}
+
+/// `text` cut to `width` characters, its last one an ellipsis when something was cut, so columns stay aligned.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
 }
 
 pub fn run(command: &HistoryCommand) -> anyhow::Result<ExitCode> {
@@ -249,4 +255,23 @@ pub fn run(command: &HistoryCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn long_cells_are_cut_with_an_ellipsis_to_their_column_width() {
+        assert_eq!(fit("Kestrel Digital Ltd", 28), "Kestrel Digital Ltd");
+        assert_eq!(
+            fit("Cascade Janitorial Supply Inc.", 28),
+            "Cascade Janitorial Supply I…"
+        );
+        assert_eq!(fit("Bäckerei Konditorei Sommer GmbH", 10), "Bäckerei…");
+        assert_eq!(
+            fit("Cascade Janitorial Supply Inc.", 28).chars().count(),
+            28
+        );
+    }
 }

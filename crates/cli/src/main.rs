@@ -131,6 +131,7 @@ fn main() -> ExitCode {
     if let Some(code) = quire_reader::run_helper_if_asked() {
         return code;
     }
+    stop_quietly_when_stdout_closes();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Read(args) => read_cmd::run(&cli.global, args),
@@ -154,6 +155,35 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Exit status of a program stopped because the reader of its output went away (128 + SIGPIPE), as a shell
+/// reports `quire history list | head`.
+const EXIT_OUTPUT_CLOSED: i32 = 141;
+
+/// `quire history list | head` closes standard output early, and Rust's printing then panics ("failed
+/// printing to stdout: Broken pipe"). Stop quietly with the status a shell expects instead. SIGPIPE itself
+/// stays ignored (Rust's default): a batch writes to its PDF helpers' pipes and must outlive a helper that
+/// dies, getting an error rather than a signal. Stopping here is safe for a batch at any moment, as a
+/// `kill -9` is (history is written in transactions).
+fn stop_quietly_when_stdout_closes() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        let epipe = format!("(os error {EPIPE})");
+        if message.starts_with("failed printing to stdout") && message.contains(&epipe) {
+            std::process::exit(EXIT_OUTPUT_CLOSED);
+        }
+        default_hook(info);
+    }));
+}
+
+/// `EPIPE` on Linux: the error's number, as the message names it whatever the locale.
+const EPIPE: i32 = 32;
 
 fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     use quire_reader::BackendState;

@@ -202,3 +202,23 @@ fn quire_export_without_an_output_writes_a_numbered_xlsx_named_after_the_job() {
         assert_eq!(&bytes[..2], b"PK", "an XLSX (zip) file");
     }
 }
+
+#[test]
+fn output_into_a_closed_pipe_stops_quietly_with_the_sigpipe_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite");
+    // `quire stats | head -0`: the reading end is gone before quire writes its first line.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = quire()
+        .args(["stats", "--db"])
+        .arg(&db)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(141), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    assert!(stderr.trim().is_empty(), "stderr: {stderr}");
+}
