@@ -36,7 +36,8 @@ pub struct HistoryListArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct HistorySearchArgs {
-    /// Words to find (each a prefix; all must occur)
+    /// Words to find (each a prefix; all must occur); "a phrase"; OR between two terms; -word or NOT word
+    /// leaves documents with it out
     query: String,
     #[command(flatten)]
     filter: FilterArgs,

@@ -118,14 +118,137 @@ pub struct DocumentFilter {
     pub limit: Option<u32>,
 }
 
-/// Turns what a user typed into an FTS5 query: each word quoted (so `-`, `:` or `"` are not syntax) and
-/// matched as a prefix.
-pub fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+/// What a user typed into the search box, as FTS5 expressions: the documents to find and the documents to
+/// leave out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchQuery {
+    /// Documents must match this (`None`: any document).
+    pub matching: Option<String>,
+    /// Documents matching this are left out.
+    pub excluding: Option<String>,
+}
+
+/// Turns what a user typed into FTS5 queries. Every word must occur, each as a prefix (`brightl` finds
+/// Brightline); `"two words"` is a phrase; `OR` between two terms accepts either (`toner OR paper`, binding
+/// tighter than the implicit AND); `-word`, `-"a phrase"` or `NOT word` leave documents with it out; a bare
+/// `AND` is the default and ignored. Everything is quoted for FTS5, so a user's `-`, `:`, `(` or a lone `"`
+/// are never syntax errors. `None` when nothing searchable was typed.
+pub fn fts_query(text: &str) -> Option<SearchQuery> {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut excluded: Vec<String> = Vec::new();
+    let mut join_next = false;
+    let mut negate_next = false;
+    for token in tokens(text) {
+        if !token.quoted {
+            match token.text.as_str() {
+                "OR" => {
+                    join_next = !groups.is_empty();
+                    continue;
+                }
+                "AND" => continue,
+                "NOT" => {
+                    negate_next = true;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        let Some(term) = fts_term(&token.text) else {
+            continue;
+        };
+        if token.negated || negate_next {
+            excluded.push(term);
+        } else if join_next {
+            if let Some(group) = groups.last_mut() {
+                group.push(term);
+            }
+        } else {
+            groups.push(vec![term]);
+        }
+        join_next = false;
+        negate_next = false;
+    }
+    let any_of = |terms: &[String]| {
+        if terms.len() == 1 {
+            terms[0].clone()
+        } else {
+            format!("({})", terms.join(" OR "))
+        }
+    };
+    let query = SearchQuery {
+        matching: (!groups.is_empty()).then(|| {
+            groups
+                .iter()
+                .map(|group| any_of(group))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        }),
+        excluding: (!excluded.is_empty()).then(|| any_of(&excluded)),
+    };
+    (query.matching.is_some() || query.excluding.is_some()).then_some(query)
+}
+
+/// One word or quoted phrase of a search, with whether a leading `-` asked to leave it out.
+struct Token {
+    text: String,
+    quoted: bool,
+    negated: bool,
+}
+
+fn tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut negated = false;
+        if c == '-' {
+            chars.next();
+            match chars.peek() {
+                // `-word` or `-"phrase"` leaves documents out; `-12,50` is a negative amount to find.
+                Some(&next) if next == '"' || next.is_alphabetic() => negated = true,
+                _ => {
+                    let mut word = String::from("-");
+                    word.extend(chars.by_ref().take_while(|c| !c.is_whitespace()));
+                    tokens.push(Token {
+                        text: word,
+                        quoted: false,
+                        negated: false,
+                    });
+                    continue;
+                }
+            }
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            // An unclosed quote runs to the end of the text.
+            let phrase: String = chars.by_ref().take_while(|&c| c != '"').collect();
+            tokens.push(Token {
+                text: phrase,
+                quoted: true,
+                negated,
+            });
+        } else {
+            let word: String = chars.by_ref().take_while(|c| !c.is_whitespace()).collect();
+            tokens.push(Token {
+                text: word,
+                quoted: false,
+                negated,
+            });
+        }
+    }
+    tokens
+}
+
+/// A word or phrase as an FTS5 prefix string (`"toner cartridge"*`); `None` when it holds nothing to find
+/// (no letter or digit: `-`, `*`, `(`).
+fn fts_term(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    text.chars()
+        .any(char::is_alphanumeric)
+        .then(|| format!("\"{}\"*", words.join(" ").replace('"', "\"\"")))
 }
 
 impl Store {
@@ -143,9 +266,20 @@ impl Store {
             values.push(value);
             conditions.push(condition.replace('?', &format!("?{}", values.len())));
         };
-        let fts = filter.query.as_deref().and_then(fts_query);
-        if let Some(fts) = &fts {
-            push("document_search MATCH ?", Box::new(fts.clone()));
+        let search = filter
+            .query
+            .as_deref()
+            .and_then(fts_query)
+            .unwrap_or_default();
+        let fts = search.matching.clone();
+        if let Some(matching) = &search.matching {
+            push("document_search MATCH ?", Box::new(matching.clone()));
+        }
+        if let Some(excluding) = &search.excluding {
+            push(
+                "d.id NOT IN (SELECT rowid FROM document_search WHERE document_search MATCH ?)",
+                Box::new(excluding.clone()),
+            );
         }
         if let Some(job_id) = filter.job_id {
             push("d.job_id = ?", Box::new(job_id));
@@ -209,7 +343,7 @@ impl Store {
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
         match rows {
             Ok(rows) => Ok(rows),
-            Err(source) if fts.is_some() && source.to_string().contains("fts5") => {
+            Err(source) if filter.query.is_some() && source.to_string().contains("fts5") => {
                 Err(HistoryError::InvalidQuery {
                     query: filter.query.clone().unwrap_or_default(),
                     reason: source.to_string(),
@@ -220,5 +354,49 @@ impl Store {
                 source,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fts_query, SearchQuery};
+
+    fn query(matching: Option<&str>, excluding: Option<&str>) -> Option<SearchQuery> {
+        Some(SearchQuery {
+            matching: matching.map(str::to_owned),
+            excluding: excluding.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn what_a_user_types_becomes_quoted_fts5_terms() {
+        assert_eq!(
+            fts_query("toner  brightl"),
+            query(Some(r#""toner"* AND "brightl"*"#), None)
+        );
+        assert_eq!(
+            fts_query(r#"INV-10 OR "Brightline Office" paper"#),
+            query(
+                Some(r#"("INV-10"* OR "Brightline Office"*) AND "paper"*"#),
+                None
+            )
+        );
+        assert_eq!(
+            fts_query(r#"toner -paper NOT "office supply" AND"#),
+            query(
+                Some(r#""toner"*"#),
+                Some(r#"("paper"* OR "office supply"*)"#)
+            )
+        );
+        // A negative amount is something to find; a `-` alone or a lone quote is no syntax.
+        assert_eq!(fts_query("-12,50"), query(Some(r#""-12,50"*"#), None));
+        assert_eq!(fts_query(r#"foo"bar"#), query(Some(r#""foo""bar"*"#), None));
+        assert_eq!(
+            fts_query(r#""AND OR NOT ("#),
+            query(Some(r#""AND OR NOT ("*"#), None)
+        );
+        assert_eq!(fts_query("OR toner OR"), query(Some(r#""toner"*"#), None));
+        assert_eq!(fts_query("  \"\" AND "), None);
+        assert_eq!(fts_query("* ( -"), None);
     }
 }

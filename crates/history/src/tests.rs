@@ -434,6 +434,39 @@ fn search_finds_documents_by_text_and_field_values_and_honours_filters() {
 }
 
 #[test]
+fn search_takes_phrases_or_and_exclusions_as_a_search_box_does() {
+    let mut store = Store::open_in_memory().unwrap();
+    let (a, _) = store_invoice(&mut store, "INV-10");
+    let (b, _) = store_invoice(&mut store, "INV-11");
+    let (c, _) = store_invoice(&mut store, "INV-12");
+    let ids = |q: &str| -> Vec<i64> {
+        let mut ids: Vec<i64> = store
+            .documents(&DocumentFilter {
+                query: Some(q.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("INV-10 OR INV-12"), vec![a, c]);
+    assert_eq!(ids("toner AND INV-11"), vec![b]);
+    assert_eq!(ids("toner -INV-11"), vec![a, c]);
+    assert_eq!(ids("NOT INV-11 NOT INV-12"), vec![a]);
+    assert_eq!(ids("-INV-10"), vec![b, c], "only an exclusion");
+    assert_eq!(ids("\"toner cartridge\""), vec![a, b, c]);
+    assert!(
+        ids("\"cartridge toner\"").is_empty(),
+        "a phrase keeps its order"
+    );
+    assert_eq!(ids("INV-10 OR nonexistentword"), vec![a]);
+    assert!(ids("INV-10 INV-11").is_empty(), "every word must occur");
+}
+
+#[test]
 fn editing_a_field_reruns_validation_and_records_the_correction() {
     let mut store = Store::open_in_memory().unwrap();
     let templates = TemplateSet::builtin().unwrap();
