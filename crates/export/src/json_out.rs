@@ -52,6 +52,7 @@ fn document_json(document: &ExportDocument) -> Json {
         "template_version": extraction.map(|e| e.template_version),
         "status": row.status.as_str(),
         "error": row.error_code.as_ref().map(|code| json!({ "code": code, "message": row.error_message })),
+        "duplicate_of": row.duplicate_of,
         "extracted_data": {
             "general_part": general,
             "table_part": table,

@@ -206,6 +206,14 @@ struct SheetGroup {
     columns: table::FieldColumns,
 }
 
+impl SheetGroup {
+    /// Whether the group gets a Line items sheet (or lines CSV): not the group of documents that were
+    /// never extracted, which has no line items.
+    fn has_lines(&self) -> bool {
+        self.template_id.as_deref() != Some(UNPROCESSED)
+    }
+}
+
 /// The groups of an export (one in unified layout, one per template in original layout, by template id),
 /// from every document's kind; `unknown` holds the documents of templates that are not loaded.
 fn sheet_groups(
@@ -278,7 +286,9 @@ fn sheet_names(groups: &[SheetGroup]) -> Vec<String> {
             _ => ("Documents".to_string(), "Line items".to_string()),
         };
         names.push(documents_name);
-        names.push(lines_name);
+        if group.has_lines() {
+            names.push(lines_name);
+        }
     }
     names.push("Validation".to_string());
     let mut seen = std::collections::HashSet::new();
@@ -376,21 +386,31 @@ fn write_xlsx<'a>(
 ) -> Result<()> {
     let names = sheet_names(groups);
     let mut columns = Vec::with_capacity(names.len());
+    // Per group, its Documents sheet and its Line items sheet (if any), as indexes into the sheets.
+    let mut group_sheets: Vec<(usize, Option<usize>)> = Vec::with_capacity(groups.len());
     for group in groups {
         columns.push(table::documents_columns(&group.columns));
-        columns.push(table::lines_columns(&group.columns));
+        let documents_sheet = columns.len() - 1;
+        let lines_sheet = group.has_lines().then(|| {
+            columns.push(table::lines_columns(&group.columns));
+            columns.len() - 1
+        });
+        group_sheets.push((documents_sheet, lines_sheet));
     }
     columns.push(table::validation_columns());
+    let validation_sheet = columns.len() - 1;
     let mut workbook = StreamingWorkbook::new(names.into_iter().zip(columns).collect())?;
-    let validation_sheet = groups.len() * 2;
     for page in pages {
         let page = page?;
         let mut rows: Vec<Vec<table::TableRow>> = vec![Vec::new(); validation_sheet + 1];
         for document in page.iter() {
             let index = group_index(groups, layout, document);
             let columns = &groups[index].columns;
-            rows[index * 2].push(table::document_row(document, columns));
-            rows[index * 2 + 1].extend(table::line_rows(document, columns));
+            let (documents_sheet, lines_sheet) = group_sheets[index];
+            rows[documents_sheet].push(table::document_row(document, columns));
+            if let Some(lines_sheet) = lines_sheet {
+                rows[lines_sheet].extend(table::line_rows(document, columns));
+            }
             rows[validation_sheet].extend(table::validation_rows(document));
         }
         for (sheet, sheet_rows) in rows.iter().enumerate() {
@@ -470,6 +490,22 @@ fn write_csv<'a>(
     path: &Path,
 ) -> Result<(PathBuf, Vec<String>)> {
     let kind = if options.lines { "lines" } else { "documents" };
+    // Lines files only for groups with line items (unless no group has any: one file with the header).
+    let lines_groups: Vec<SheetGroup>;
+    let groups = if options.lines && groups.iter().any(SheetGroup::has_lines) {
+        lines_groups = groups
+            .iter()
+            .filter(|g| g.has_lines())
+            .map(|g| SheetGroup {
+                template_id: g.template_id.clone(),
+                label: g.label.clone(),
+                columns: g.columns.clone(),
+            })
+            .collect();
+        &lines_groups[..]
+    } else {
+        groups
+    };
     let mut writers = Vec::with_capacity(groups.len());
     let mut names = Vec::with_capacity(groups.len());
     for group in groups {
@@ -493,6 +529,9 @@ fn write_csv<'a>(
     }
     for page in pages {
         for document in page?.iter() {
+            if options.lines && DocumentKind::of(document).template_key == UNPROCESSED {
+                continue;
+            }
             let index = group_index(groups, &options.layout, document);
             let columns = &groups[index].columns;
             let writer = &mut writers[index].1;

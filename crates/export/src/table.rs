@@ -141,6 +141,7 @@ fn meta_columns() -> Vec<Column> {
         Column::new("template_version", "Version"),
         Column::new("validation", "Validation"),
         Column::new("failed_rules", "Failed rules"),
+        Column::new("problem", "Problem"),
     ]
 }
 
@@ -176,7 +177,20 @@ fn meta_cells(document: &ExportDocument) -> Vec<CellValue> {
             None => "",
         }),
         text(&failed_rules.join("; ")),
+        text(&problem(&document.row)),
     ]
+}
+
+/// Why a document has no extracted values: the error of a file that failed (`[truncated_pdf] …`), the
+/// reason a document matched no template, or the document a duplicate repeats.
+fn problem(row: &quire_history::DocumentRow) -> String {
+    match (&row.error_code, &row.error_message, row.duplicate_of) {
+        (Some(code), Some(message), _) => format!("[{code}] {message}"),
+        (None, Some(message), _) => message.clone(),
+        (Some(code), None, _) => format!("[{code}]"),
+        (None, None, Some(original)) => format!("duplicate of document {original}"),
+        (None, None, None) => String::new(),
+    }
 }
 
 fn is_failed(document: &ExportDocument) -> bool {

@@ -493,9 +493,36 @@ fn original_layout_xlsx_has_a_sheet_pair_per_template() {
             "Receipt documents",
             "Receipt lines",
             "Unprocessed documents",
-            "Unprocessed lines",
             "Validation"
-        ]
+        ],
+        "documents that were never extracted have no Line items sheet"
+    );
+    let mut workbook = workbook;
+    let unprocessed = workbook.worksheet_range("Unprocessed documents").unwrap();
+    assert_eq!(unprocessed.height(), 2, "header + the failed file");
+    let lines = workbook.worksheet_range("Receipt lines").unwrap();
+    assert_eq!(lines.height(), 1, "the receipt has no items: header only");
+}
+
+#[test]
+fn original_layout_lines_csv_has_no_file_for_documents_never_extracted() {
+    let (store, templates) = history();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lines.zip");
+    let options = ExportOptions {
+        lines: true,
+        ..Default::default()
+    };
+    let report = export(&documents(&store), &templates, Format::Csv, &options, &out).unwrap();
+    assert_eq!(
+        report.files,
+        ["lines-generic-invoice.csv", "lines-generic-receipt.csv"]
+    );
+    let invoices = zip_entry(&report.path, "lines-generic-invoice.csv");
+    assert_eq!(
+        invoices.lines().count(),
+        5,
+        "header + 2 lines of 2 invoices"
     );
 }
 
@@ -778,4 +805,86 @@ fn json_and_csv_streamed_from_the_history_in_pages_equal_exports_of_loaded_docum
         .filter(|name| name.starts_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn documents_without_values_say_why_in_csv_and_json() {
+    let (mut store, templates) = history();
+    // The same content again, in a new job: recorded as a duplicate of the first invoice.
+    let job_id = store
+        .create_job(
+            "again",
+            &serde_json::json!({}),
+            &[PathBuf::from("/in/again.pdf")],
+        )
+        .unwrap();
+    let (document_id, _) = store.pending_documents(job_id).unwrap()[0].clone();
+    let mut document = document_from_layout("Document inv-a.pdf");
+    document.content_hash = "hash-inv-a.pdf".into();
+    let extraction = invoice("INV-1", "Brightline Office Supply Co.", "119.00", true);
+    store
+        .record_processed(
+            document_id,
+            &ProcessedDocument {
+                document: &document,
+                stored_copy: None,
+                extraction: Some(&extraction),
+                unmatched_reason: None,
+                read_ms: 1,
+                extract_ms: 1,
+            },
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("documents.csv");
+    let options = ExportOptions {
+        layout: Layout::Unified(None),
+        ..Default::default()
+    };
+    export(
+        &documents(&store),
+        &templates,
+        Format::Csv,
+        &options,
+        &csv_path,
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let problem = headers.iter().position(|h| h == "problem").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let problem_of = |file: &str| {
+        rows.iter()
+            .find(|r| &r[1] == file)
+            .map(|r| r[problem].to_string())
+            .unwrap()
+    };
+    assert_eq!(
+        problem_of("broken.pdf"),
+        "[truncated_pdf] /in/broken.pdf: the PDF is truncated"
+    );
+    assert_eq!(
+        problem_of("again.pdf"),
+        "identical content was already processed as document 1"
+    );
+    assert_eq!(problem_of("inv-a.pdf"), "");
+    let json_path = dir.path().join("documents.json");
+    export(
+        &documents(&store),
+        &templates,
+        Format::Json,
+        &ExportOptions::default(),
+        &json_path,
+    )
+    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let again = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file_name"] == "again.pdf")
+        .unwrap();
+    assert_eq!(again["status"], "duplicate");
+    assert_eq!(again["duplicate_of"], 1);
 }
