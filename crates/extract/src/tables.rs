@@ -609,7 +609,11 @@ impl Compiled<'_> {
         {
             return Ok(LineKind::End);
         }
-        let cells = assign_to_columns(view, line_index, columns);
+        let mut cells = assign_to_columns(view, line_index, columns);
+        rejoin_split_thousands(view, &mut cells, |key| {
+            self.meta(key)
+                .is_some_and(|m| m.format_type == FormatType::Number)
+        });
         let anchors: Vec<&str> = if self.table.row_anchor.is_empty() {
             cells
                 .keys()
@@ -900,7 +904,8 @@ fn is_lone_value(cells: &BTreeMap<String, (String, Vec<usize>)>) -> bool {
             <= 1
 }
 
-/// The first amount among a cell's words, with the index of the word it came from.
+/// The first amount among a cell's words, with the index of the word it came from. A number glued to a
+/// short unit (`3h`, `12Stk.`, `2j`) counts as that number.
 fn first_amount(text: &str, compiled: &Compiled<'_>) -> Option<(Value, usize)> {
     let options = &compiled.options;
     if let Some(amount) = parse_amount(text, options) {
@@ -909,8 +914,66 @@ fn first_amount(text: &str, compiled: &Compiled<'_>) -> Option<(Value, usize)> {
     text.split_whitespace()
         .enumerate()
         .find_map(|(index, word)| {
-            parse_amount(word, options).map(|a| (Value::Decimal(a.value), index))
+            parse_amount(word, options)
+                .or_else(|| parse_amount(strip_glued_unit(word)?, options))
+                .map(|a| (Value::Decimal(a.value), index))
         })
+}
+
+/// The number of a word made of a number and a short unit written without a space (`3h` → `3`,
+/// `2,5Std.` → `2,5`); `None` for anything else.
+fn strip_glued_unit(word: &str) -> Option<&str> {
+    static REGEX: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let regex = REGEX
+        .get_or_init(|| regex::Regex::new(r"^(\d+(?:[.,]\d+)?)\p{Alphabetic}{1,4}\.?$").ok())
+        .as_ref()?;
+    Some(regex.captures(word)?.get(1)?.as_str())
+}
+
+/// Puts a number printed with a space between its thousands (`2 000`) back together when the columns split
+/// it (`2` right-aligned past the column's left edge, `000` inside it): a number column's cell that starts
+/// with a three-digit group takes the one to three digits just before it from the neighbouring cell.
+fn rejoin_split_thousands(
+    view: &PageView<'_>,
+    cells: &mut BTreeMap<String, (String, Vec<usize>)>,
+    is_number_column: impl Fn(&str) -> bool,
+) {
+    let words = view.words();
+    let is_group = |text: &str| text.len() == 3 && text.bytes().all(|b| b.is_ascii_digit());
+    let is_lead =
+        |text: &str| (1..=3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    let mut moves: Vec<(String, String, usize)> = Vec::new();
+    for (key, (_, indexes)) in cells.iter() {
+        let Some(&first) = indexes.first() else {
+            continue;
+        };
+        if !is_number_column(key) || first == 0 || !is_group(&words[first].text) {
+            continue;
+        }
+        let before = first - 1;
+        if !is_lead(&words[before].text) || view.gap(before, first) > view.char_width * 1.2 {
+            continue;
+        }
+        let owner = cells.iter().find(|(other, (_, other_indexes))| {
+            *other != key && other_indexes.last() == Some(&before)
+        });
+        if let Some((owner, _)) = owner {
+            moves.push((owner.clone(), key.clone(), before));
+        }
+    }
+    for (from, to, index) in moves {
+        if let Some((_, indexes)) = cells.get_mut(&from) {
+            indexes.retain(|&i| i != index);
+        }
+        if let Some((_, indexes)) = cells.get_mut(&to) {
+            indexes.insert(0, index);
+        }
+    }
+    cells.retain(|_, (_, indexes)| !indexes.is_empty());
+    for (text, indexes) in cells.values_mut() {
+        let joined: Vec<&str> = indexes.iter().map(|&i| words[i].text.as_str()).collect();
+        *text = joined.join(" ");
+    }
 }
 
 /// Whether the words from `start` spell `key` (compared by match keys), returning the end of the match.

@@ -569,6 +569,34 @@ IBAN: FR76 1450 8006 0104 1723 8501 120
 }
 
 #[test]
+fn quantities_with_a_thousands_space_or_a_glued_unit_are_read() {
+    let text = "\
+Imprimerie Durand & Fils SARL                                     FACTURE
+N° de facture         FA-2025-0457
+ Désignation                                       Qté | Prix unit. HT  |  Montant HT|  TVA%    TVA      Total TTC
+  Flyers A5 recto-verso, papier couché 135 g     2 000         0,06       120,00    20 %       24,00       144,00
+  Affiches A3, quadrichromie, papier 170 g          50         1,35        67,50    20 %       13,50        81,00
+  Mise en page et préparation des fichiers         3h         55,00       165,00    20 %       33,00        198,00
+                                                                     Total HT                            352,50 €
+";
+    let extraction = run_on(&ocr_document(text), "generic-invoice");
+    assert_eq!(
+        extraction.table_items.len(),
+        3,
+        "{:?}",
+        extraction.table_items
+    );
+    assert_eq!(cell_amount(&extraction, 0, "quantity"), decimal("2000"));
+    assert_eq!(
+        cell(&extraction, 0, "description").as_deref(),
+        Some("Flyers A5 recto-verso, papier couché 135 g")
+    );
+    assert_eq!(cell_amount(&extraction, 1, "quantity"), decimal("50"));
+    assert_eq!(cell_amount(&extraction, 2, "quantity"), decimal("3"));
+    assert_eq!(cell_amount(&extraction, 2, "netAmount"), decimal("165.00"));
+}
+
+#[test]
 fn ocr_labels_without_accents_and_rates_with_stray_marks_are_read() {
     let text = "\
 Imprimerie Durand & Fils SARL                                     FACTURE
