@@ -52,15 +52,7 @@ fn item(cells: &[(&str, Value)]) -> Row {
     Row {
         cells: cells
             .iter()
-            .map(|(key, value)| {
-                (
-                    key.to_string(),
-                    Cell {
-                        value: value.clone(),
-                        provenance: None,
-                    },
-                )
-            })
+            .map(|(key, value)| (key.to_string(), Cell::new(value.clone(), None)))
             .collect(),
         page: 1,
     }

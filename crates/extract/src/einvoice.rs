@@ -274,10 +274,9 @@ fn ubl_line_items(texts: &XmlTexts, root: &str, template: &Template) -> Vec<Row>
         };
         if let (Some((key, Some(value))), Some(row)) = (cell, rows.last_mut()) {
             if template.schema_definition.table_part.contains_key(key) {
-                row.cells.entry(key.to_string()).or_insert(Cell {
-                    value,
-                    provenance: None,
-                });
+                row.cells
+                    .entry(key.to_string())
+                    .or_insert(Cell::new(value, None));
             }
         }
     }
@@ -400,10 +399,9 @@ fn line_items(texts: &XmlTexts, template: &Template) -> Vec<Row> {
         };
         if let Some((key, Some(value))) = cell {
             if template.schema_definition.table_part.contains_key(key) {
-                row.cells.entry(key.to_string()).or_insert(Cell {
-                    value,
-                    provenance: None,
-                });
+                row.cells
+                    .entry(key.to_string())
+                    .or_insert(Cell::new(value, None));
             }
         }
     }

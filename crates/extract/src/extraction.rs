@@ -117,7 +117,7 @@ pub fn extract(
     let document = cleaned.as_ref().unwrap_or(document);
     let views: Vec<PageView<'_>> = document.pages.iter().map(PageView::new).collect();
     let fields = extract_fields(document, &views, template)?;
-    let table_items = match &template.extraction.table {
+    let mut table_items = match &template.extraction.table {
         Some(table) => extract_table(
             &views,
             template,
@@ -126,6 +126,11 @@ pub fn extract(
         )?,
         None => Vec::new(),
     };
+    crate::row_repair::repair_ocr_rows(&mut table_items, |page| {
+        page.checked_sub(1)
+            .and_then(|index| document.pages.get(index as usize))
+            .is_some_and(|p| p.source == quire_document::PageSource::Ocr)
+    });
     let validation = validate(template, &fields, &table_items, options.duplicates);
     let mut text_extraction = Extraction {
         template_id: template.id.clone(),

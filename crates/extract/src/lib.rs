@@ -16,6 +16,7 @@ pub mod invoice2data;
 pub mod normalize;
 pub mod page_view;
 pub mod regex_engine;
+pub mod row_repair;
 pub mod tables;
 pub mod template;
 pub mod test_pages;

@@ -733,7 +733,7 @@ impl Compiled<'_> {
                         if let Some(p) = provenance.as_mut() {
                             p.raw_text = text.clone();
                         }
-                        row.cells.insert(key, Cell { value, provenance });
+                        row.cells.insert(key, Cell::new(value, provenance));
                     }
                 }
                 FormatType::Date => {
@@ -741,13 +741,8 @@ impl Compiled<'_> {
                     let date = parse_date(&text, options)
                         .or_else(|| find_date(&text, options).map(|d| d.date));
                     if let Some(date) = date {
-                        row.cells.insert(
-                            key,
-                            Cell {
-                                value: Value::Date(date),
-                                provenance: view.provenance(&words),
-                            },
-                        );
+                        row.cells
+                            .insert(key, Cell::new(Value::Date(date), view.provenance(&words)));
                     }
                 }
                 _ => self.set_text_cell(view, &mut row, &key, &text, &words),
@@ -770,10 +765,7 @@ impl Compiled<'_> {
         }
         row.cells.insert(
             key.to_string(),
-            Cell {
-                value: Value::Text(cleaned),
-                provenance: view.provenance(words),
-            },
+            Cell::new(Value::Text(cleaned), view.provenance(words)),
         );
     }
 
@@ -802,10 +794,7 @@ impl Compiled<'_> {
             None => {
                 row.cells.insert(
                     "description".into(),
-                    Cell {
-                        value: Value::Text(addition),
-                        provenance: extra,
-                    },
+                    Cell::new(Value::Text(addition), extra),
                 );
             }
         }
@@ -1232,7 +1221,7 @@ fn row_from_captures(
             p.raw_text = group.as_str().to_string();
         }
         row.cells
-            .insert(name.to_string(), Cell { value, provenance });
+            .insert(name.to_string(), Cell::new(value, provenance));
     }
     row
 }

@@ -534,16 +534,51 @@ impl Values<'_> {
                 ),
             );
         }
+        // Values OCR misread that the rows' own sums repaired (`crate::row_repair`): a person may check them.
+        let repairs: Vec<String> = self
+            .rows
+            .iter()
+            .enumerate()
+            .flat_map(|(index, row)| {
+                row.cells.iter().filter_map(move |(key, cell)| {
+                    let read = cell.repaired_from.as_ref()?.normalized_string();
+                    let value = cell.value.normalized_string();
+                    let row_number = index + 1;
+                    Some(if read.is_empty() {
+                        format!("row {row_number}: {key} not read, {value} from the row's sums")
+                    } else {
+                        format!("row {row_number}: {key} read as {read}, repaired to {value}")
+                    })
+                })
+            })
+            .collect();
+        let repaired = if repairs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " after {} OCR repair(s) ({})",
+                repairs.len(),
+                repairs.join("; ")
+            )
+        };
         if failures.is_empty() {
+            let status = if repairs.is_empty() {
+                RuleStatus::Pass
+            } else {
+                RuleStatus::Warn
+            };
             (
-                RuleStatus::Pass,
+                status,
                 format!(
-                    "{n_checked} line check(s) on {} row(s) add up",
+                    "{n_checked} line check(s) on {} row(s) add up{repaired}",
                     self.rows.len()
                 ),
             )
         } else {
-            (RuleStatus::Fail, failures.join("; "))
+            (
+                RuleStatus::Fail,
+                format!("{}{repaired}", failures.join("; ")),
+            )
         }
     }
 

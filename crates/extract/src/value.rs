@@ -128,6 +128,21 @@ pub struct Cell {
     pub value: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// The value OCR read, when the row's arithmetic showed it misread and `value` is the repaired one
+    /// (`crate::row_repair`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repaired_from: Option<Value>,
+}
+
+impl Cell {
+    /// A cell as read, not repaired.
+    pub fn new(value: Value, provenance: Option<Provenance>) -> Cell {
+        Cell {
+            value,
+            provenance,
+            repaired_from: None,
+        }
+    }
 }
 
 /// One line-item row: column key → cell (columns without a value are absent).

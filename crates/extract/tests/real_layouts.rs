@@ -597,6 +597,43 @@ N° de facture         FA-2025-0457
 }
 
 #[test]
+fn a_digit_ocr_misread_in_a_line_item_is_repaired_from_the_rows_sums_and_reported() {
+    let text = "\
+Thames Valley IT Services Ltd                                  INVOICE
+Invoice No.   TV-2025-0934
+ Description                                 Qty     Unit Price          Net        VAT          Total
+ Wireless keyboard and mouse set              20          45.00        90.00      18.00         108.00
+ Cat6 patch lead 1 m, blue (pack of 10)        3          12.50        37.50       7.50          45.00
+                                                              Total net              127.50
+";
+    let warning = |extraction: &Extraction| {
+        extraction
+            .validation
+            .iter()
+            .find(|r| r.rule_name == "line arithmetic")
+            .map(|r| (r.status, r.message.clone()))
+            .unwrap()
+    };
+    let scanned = run_on(&ocr_document(text), "generic-invoice");
+    assert_eq!(cell_amount(&scanned, 0, "quantity"), decimal("2"));
+    assert_eq!(
+        scanned.table_items[0].cells["quantity"].repaired_from,
+        Some(Value::Decimal(Decimal::from(20)))
+    );
+    assert_eq!(cell_amount(&scanned, 1, "quantity"), decimal("3"));
+    let (status, message) = warning(&scanned);
+    assert_eq!(status, quire_extract::RuleStatus::Warn, "{message}");
+    assert!(
+        message.contains("row 1: quantity read as 20, repaired to 2"),
+        "{message}"
+    );
+    // On a text layer the sum that does not hold is the document's own: reported, not repaired.
+    let printed = run(text, "generic-invoice");
+    assert_eq!(cell_amount(&printed, 0, "quantity"), decimal("20"));
+    assert_eq!(warning(&printed).0, quire_extract::RuleStatus::Fail);
+}
+
+#[test]
 fn ocr_labels_without_accents_and_rates_with_stray_marks_are_read() {
     let text = "\
 Imprimerie Durand & Fils SARL                                     FACTURE

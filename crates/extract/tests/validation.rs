@@ -110,13 +110,7 @@ fn row(cells: &[(&str, &str)]) -> Row {
         } else {
             Value::Decimal(decimal(text))
         };
-        row.cells.insert(
-            key.to_string(),
-            Cell {
-                value,
-                provenance: None,
-            },
-        );
+        row.cells.insert(key.to_string(), Cell::new(value, None));
     }
     row
 }

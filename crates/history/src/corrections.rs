@@ -189,15 +189,14 @@ fn edit_line_cell(
             .map_err(|reason| format!("line {line}, column `{}`: {reason}", edit.field))?;
         let normalized = value.normalized_string();
         match row.cells.get_mut(edit.field) {
-            Some(cell) => cell.value = value,
+            Some(cell) => {
+                // A person's value: no longer an OCR repair.
+                cell.value = value;
+                cell.repaired_from = None;
+            }
             None => {
-                row.cells.insert(
-                    edit.field.to_string(),
-                    Cell {
-                        value,
-                        provenance: None,
-                    },
-                );
+                row.cells
+                    .insert(edit.field.to_string(), Cell::new(value, None));
             }
         }
         Some(normalized)
