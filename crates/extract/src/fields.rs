@@ -778,8 +778,14 @@ impl FieldContext<'_> {
                             .get(index + 1)
                             .filter(|_| index + 1 < line_end)
                             .is_some_and(|next| looks_like_money(&next.text));
+                    // Anywhere on the line (`COUPON 10% OFF STAIN -4.50`): words before a later amount are
+                    // what the amount is for.
+                    let before_a_later_amount = anywhere
+                        && found.is_empty()
+                        && (index + 1..line_end).any(|i| looks_like_money(&words[i].text));
                     let skippable = is_filler(&words[index].text)
                         || misread_currency
+                        || before_a_later_amount
                         || (anywhere && is_connector(&words[index].text));
                     if !skippable {
                         break;

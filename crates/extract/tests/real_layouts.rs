@@ -634,6 +634,24 @@ Invoice No.   TV-2025-0934
 }
 
 #[test]
+fn a_coupon_line_with_words_between_its_label_and_amount_gives_the_discount() {
+    let text = "\
+    Hillside Hardware & Garden
+08/23/2025 10:18 AM
+Receipt  #: 104-58213
+EXTERIOR STAIN CEDAR 1GAL          44.99
+PAINT BRUSH 3IN ANGLED              9.49
+SUBTOTAL                           54.48
+COUPON 10% OFF STAIN               -4.50
+SALES TAX 8.845%                    4.42
+TOTAL                             $54.40
+";
+    let extraction = run(text, "generic-receipt");
+    assert_eq!(amount(&extraction, "discountAmount"), decimal("4.50"));
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("54.40"));
+}
+
+#[test]
 fn ocr_labels_without_accents_and_rates_with_stray_marks_are_read() {
     let text = "\
 Imprimerie Durand & Fils SARL                                     FACTURE
