@@ -893,11 +893,14 @@ fn is_lone_value(cells: &BTreeMap<String, (String, Vec<usize>)>) -> bool {
             <= 1
 }
 
-/// The first amount among a cell's words, with the index of the word it came from. A number glued to a
-/// short unit (`3h`, `12Stk.`, `2j`) counts as that number.
+/// The first amount among a cell's words, with the index of the word it came from: the whole cell first
+/// (`2 357,58`, also with a stray mark after it), then word by word. A number glued to a short unit (`3h`,
+/// `12Stk.`, `2j`) counts as that number.
 fn first_amount(text: &str, compiled: &Compiled<'_>) -> Option<(Value, usize)> {
     let options = &compiled.options;
-    if let Some(amount) = parse_amount(text, options) {
+    // A stray mark after the amount (`2 357,58,` on a scan) ends nothing.
+    let trimmed = text.trim_end_matches([',', '.', ';', ':', '\'']);
+    if let Some(amount) = parse_amount(text, options).or_else(|| parse_amount(trimmed, options)) {
         return Some((Value::Decimal(amount.value), 0));
     }
     text.split_whitespace()

@@ -652,6 +652,23 @@ TOTAL                             $54.40
 }
 
 #[test]
+fn a_stray_mark_after_a_scanned_balance_does_not_cut_it_to_its_thousands() {
+    let text = "\
+   Banque du Lac d'Annecy                                     Relevé de compte
+M. Julien Carpentier                          Période   du 01/08/2025 au 31/08/2025
+  Date         Libellé                                           Débit           Crédit           Solde
+  28/08/2025   VIR SEPA SALAIRE AOÛT ATELIERS DU LAC                           2215,47         2 384,66
+  29/08/2025   CB LIBRAIRIE DES BEAUX-ARTS 28/08                 27,08                         2 357,58,
+";
+    let extraction = run_on(&ocr_document(text), "generic-bank-statement");
+    assert_eq!(extraction.table_items.len(), 2);
+    assert_eq!(
+        cell_amount(&extraction, 1, "balanceAmount"),
+        decimal("2357.58")
+    );
+}
+
+#[test]
 fn ocr_labels_without_accents_and_rates_with_stray_marks_are_read() {
     let text = "\
 Imprimerie Durand & Fils SARL                                     FACTURE
