@@ -172,19 +172,7 @@ fn history() -> (Store, TemplateSet) {
     for ((document_id, _), (name, extraction)) in pending.iter().zip(&documents) {
         let mut document = document_from_layout(&format!("Document {name}"));
         document.content_hash = format!("hash-{name}");
-        store
-            .record_processed(
-                *document_id,
-                &ProcessedDocument {
-                    document: &document,
-                    stored_copy: None,
-                    extraction: Some(extraction),
-                    unmatched_reason: None,
-                    read_ms: 1,
-                    extract_ms: 1,
-                },
-            )
-            .unwrap();
+        record(&mut store, *document_id, &document, extraction);
     }
     store
         .record_failure(
@@ -195,6 +183,28 @@ fn history() -> (Store, TemplateSet) {
         )
         .unwrap();
     (store, templates)
+}
+
+/// Stores a document of the history processed, with its extraction.
+fn record(
+    store: &mut Store,
+    document_id: i64,
+    document: &quire_document::Document,
+    extraction: &Extraction,
+) {
+    store
+        .record_processed(
+            document_id,
+            &ProcessedDocument {
+                document,
+                stored_copy: None,
+                extraction: Some(extraction),
+                unmatched_reason: None,
+                read_ms: 1,
+                extract_ms: 1,
+            },
+        )
+        .unwrap();
 }
 
 fn documents(store: &Store) -> Vec<ExportDocument> {
@@ -814,19 +824,7 @@ fn documents_without_values_say_why_in_csv_and_json() {
     let mut document = document_from_layout("Document inv-a.pdf");
     document.content_hash = "hash-inv-a.pdf".into();
     let extraction = invoice("INV-1", "Brightline Office Supply Co.", "119.00", true);
-    store
-        .record_processed(
-            document_id,
-            &ProcessedDocument {
-                document: &document,
-                stored_copy: None,
-                extraction: Some(&extraction),
-                unmatched_reason: None,
-                read_ms: 1,
-                extract_ms: 1,
-            },
-        )
-        .unwrap();
+    record(&mut store, document_id, &document, &extraction);
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("documents.csv");
     let options = ExportOptions {

@@ -352,21 +352,24 @@ fn a_failed_document_keeps_its_error_code_and_message() {
     );
 }
 
+/// The ids of the documents a filter finds, in id order.
+fn sorted_ids(store: &Store, filter: DocumentFilter) -> Vec<i64> {
+    let mut ids: Vec<i64> = store
+        .documents(&filter)
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
 #[test]
 fn search_finds_documents_by_text_and_field_values_and_honours_filters() {
     let mut store = Store::open_in_memory().unwrap();
     let (a, _) = store_invoice(&mut store, "INV-10");
     let (b, _) = store_invoice(&mut store, "INV-11");
-    let ids = |filter: DocumentFilter| -> Vec<i64> {
-        let mut ids: Vec<i64> = store
-            .documents(&filter)
-            .unwrap()
-            .iter()
-            .map(|d| d.id)
-            .collect();
-        ids.sort();
-        ids
-    };
+    let ids = |filter: DocumentFilter| sorted_ids(&store, filter);
     let query = |q: &str| DocumentFilter {
         query: Some(q.into()),
         ..Default::default()
@@ -439,18 +442,14 @@ fn search_takes_phrases_or_and_exclusions_as_a_search_box_does() {
     let (a, _) = store_invoice(&mut store, "INV-10");
     let (b, _) = store_invoice(&mut store, "INV-11");
     let (c, _) = store_invoice(&mut store, "INV-12");
-    let ids = |q: &str| -> Vec<i64> {
-        let mut ids: Vec<i64> = store
-            .documents(&DocumentFilter {
+    let ids = |q: &str| {
+        sorted_ids(
+            &store,
+            DocumentFilter {
                 query: Some(q.into()),
                 ..Default::default()
-            })
-            .unwrap()
-            .iter()
-            .map(|d| d.id)
-            .collect();
-        ids.sort();
-        ids
+            },
+        )
     };
     assert_eq!(ids("INV-10 OR INV-12"), vec![a, c]);
     assert_eq!(ids("toner AND INV-11"), vec![b]);
