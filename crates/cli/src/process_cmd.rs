@@ -214,19 +214,24 @@ pub fn exit_code(summary: &RunSummary) -> ExitCode {
     }
 }
 
-/// Prints how a run ended: counts, and each failed file with its reason.
+/// Warnings listed under a run's summary (all of them are in `--json`).
+const MAX_WARNINGS_LISTED: usize = 10;
+
+/// Prints how a run ended: counts, each failed file with its reason, and the rules that warned.
 pub fn print_summary(
     store: &Store,
     summary: &RunSummary,
     json: bool,
     export: Option<&quire_export::ExportReport>,
 ) -> anyhow::Result<()> {
+    let warnings = store.job_warnings(summary.job_id)?;
     if json {
         let body = serde_json::json!({
             "job": store.job(summary.job_id)?,
             "outcome": summary.outcome,
             "processed_this_run": summary.n_processed_this_run,
             "failures": summary.failures,
+            "warnings": warnings,
             "export": export,
         });
         println!("{}", serde_json::to_string_pretty(&body)?);
@@ -251,10 +256,33 @@ pub fn print_summary(
     if counts.n_pending() > 0 {
         println!("  not yet processed  {}", counts.n_pending());
     }
+    let mut warned: Vec<i64> = warnings.iter().map(|w| w.document_id).collect();
+    warned.dedup();
+    if !warned.is_empty() {
+        println!(
+            "  with warnings      {}  (valid; worth a look: quire history show ID)",
+            warned.len()
+        );
+    }
     if !summary.failures.is_empty() {
         println!("failed files:");
         for failure in &summary.failures {
             println!("  [{}] {}", failure.code, failure.message);
+        }
+    }
+    if !warnings.is_empty() {
+        println!("warnings:");
+        for warning in warnings.iter().take(MAX_WARNINGS_LISTED) {
+            println!(
+                "  {} {}: {}: {}",
+                warning.document_id, warning.file_name, warning.rule_name, warning.message
+            );
+        }
+        if warnings.len() > MAX_WARNINGS_LISTED {
+            println!(
+                "  … and {} more (quire process --json lists them all)",
+                warnings.len() - MAX_WARNINGS_LISTED
+            );
         }
     }
     if let Some(export) = export {

@@ -33,7 +33,7 @@ pub use originals::{extension_for_mime, store_original};
 pub use pages::StoredPage;
 pub use schema::{latest_version, schema_version};
 pub use search::{fts_query, DocumentFilter, SearchQuery};
-pub use stats::Stats;
+pub use stats::{Stats, Warning};
 pub use sync::SyncState;
 pub use watch::{LedgerEntry, LedgerOutcome, NewWatchFolder, TakenFile, WatchFolder};
 

@@ -89,3 +89,41 @@ impl Store {
         })
     }
 }
+
+/// A rule that warned on a document (an OCR repair to check, ...), for a job's summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub document_id: i64,
+    pub file_name: String,
+    pub rule_name: String,
+    pub message: String,
+}
+
+impl Store {
+    /// The warnings of a job's documents, in document order: valid documents a person may still want to
+    /// look at (values OCR misread that the rows' sums repaired, ...).
+    pub fn job_warnings(&self, job_id: i64) -> Result<Vec<Warning>> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT d.id, d.file_name, v.rule_name, v.message
+                 FROM validation_results v JOIN documents d ON d.id = v.document_id
+                 WHERE d.job_id = ?1 AND v.status = 'warn'
+                 ORDER BY d.id, v.position",
+            )
+            .during("listing warnings")?;
+        let warnings = statement
+            .query_map([job_id], |row| {
+                Ok(Warning {
+                    document_id: row.get(0)?,
+                    file_name: row.get(1)?,
+                    rule_name: row.get(2)?,
+                    message: row.get(3)?,
+                })
+            })
+            .during("listing warnings")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .during("listing warnings")?;
+        Ok(warnings)
+    }
+}

@@ -37,6 +37,30 @@ fn extract_with_builtin(document: &Document, store: &Store) -> Extraction {
     .unwrap()
 }
 
+/// Stores a queued document processed, with its extraction and timings.
+fn record(
+    store: &mut Store,
+    document_id: i64,
+    document: &Document,
+    extraction: &Extraction,
+    read_ms: u64,
+    extract_ms: u64,
+) -> DocumentStatus {
+    store
+        .record_processed(
+            document_id,
+            &ProcessedDocument {
+                document,
+                stored_copy: None,
+                extraction: Some(extraction),
+                unmatched_reason: None,
+                read_ms,
+                extract_ms,
+            },
+        )
+        .unwrap()
+}
+
 /// Queues one document in a new job and stores it processed; returns its id.
 fn store_invoice(store: &mut Store, document_number: &str) -> (i64, DocumentStatus) {
     let path = PathBuf::from(format!("/in/{document_number}.pdf"));
@@ -46,19 +70,7 @@ fn store_invoice(store: &mut Store, document_number: &str) -> (i64, DocumentStat
     let (document_id, _) = store.pending_documents(job_id).unwrap()[0].clone();
     let document = invoice(document_number);
     let extraction = extract_with_builtin(&document, store);
-    let status = store
-        .record_processed(
-            document_id,
-            &ProcessedDocument {
-                document: &document,
-                stored_copy: None,
-                extraction: Some(&extraction),
-                unmatched_reason: None,
-                read_ms: 3,
-                extract_ms: 2,
-            },
-        )
-        .unwrap();
+    let status = record(store, document_id, &document, &extraction, 3, 2);
     (document_id, status)
 }
 
@@ -224,19 +236,7 @@ fn storing_a_document_twice_replaces_the_first_attempt_instead_of_adding_rows() 
     let (document_id, _) = store_invoice(&mut store, "INV-2");
     let document = invoice("INV-2");
     let extraction = store.extraction(document_id).unwrap().unwrap();
-    store
-        .record_processed(
-            document_id,
-            &ProcessedDocument {
-                document: &document,
-                stored_copy: None,
-                extraction: Some(&extraction),
-                unmatched_reason: None,
-                read_ms: 1,
-                extract_ms: 1,
-            },
-        )
-        .unwrap();
+    record(&mut store, document_id, &document, &extraction, 1, 1);
     let count = |sql: &str| -> i64 { store.connection.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT COUNT(*) FROM pages"), 1);
     assert_eq!(count("SELECT COUNT(*) FROM extractions"), 1);
@@ -258,19 +258,7 @@ fn a_stored_extraction_reads_back_equal_including_its_classification() {
     let document = invoice("INV-70");
     let mut extraction = extract_with_builtin(&document, &store);
     extraction.classification = Some(classify(&document, &templates));
-    store
-        .record_processed(
-            document_id,
-            &ProcessedDocument {
-                document: &document,
-                stored_copy: None,
-                extraction: Some(&extraction),
-                unmatched_reason: None,
-                read_ms: 0,
-                extract_ms: 0,
-            },
-        )
-        .unwrap();
+    record(&mut store, document_id, &document, &extraction, 0, 0);
     let stored = store.extraction(document_id).unwrap().unwrap();
     assert!(stored.classification.is_some());
     assert_eq!(stored, extraction);
@@ -802,4 +790,39 @@ fn extraction_kinds_name_each_extracted_documents_template_in_id_order_across_ch
     assert!(kinds
         .iter()
         .all(|k| k.template_id == expected_template && k.document_type == "invoice"));
+}
+
+#[test]
+fn a_job_s_warnings_name_their_documents_in_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let paths = [PathBuf::from("/in/a.pdf"), PathBuf::from("/in/b.pdf")];
+    let job_id = store
+        .create_job("test", &serde_json::json!({}), &paths)
+        .unwrap();
+    let pending = store.pending_documents(job_id).unwrap();
+    for (index, (document_id, _)) in pending.iter().enumerate() {
+        let document = invoice(&format!("INV-3{index}"));
+        let mut extraction = extract_with_builtin(&document, &store);
+        if index == 1 {
+            extraction.validation.push(quire_extract::RuleResult {
+                rule_name: "line arithmetic".into(),
+                rule_type: quire_extract::template::RuleType::LineArithmetic,
+                status: RuleStatus::Warn,
+                message: "row 1: quantity read as 20, repaired to 2".into(),
+            });
+        }
+        let status = record(&mut store, *document_id, &document, &extraction, 1, 1);
+        assert_eq!(status, DocumentStatus::Completed, "a warning is no failure");
+    }
+    let warnings = store.job_warnings(job_id).unwrap();
+    assert_eq!(
+        warnings,
+        [Warning {
+            document_id: pending[1].0,
+            file_name: "b.pdf".into(),
+            rule_name: "line arithmetic".into(),
+            message: "row 1: quantity read as 20, repaired to 2".into(),
+        }]
+    );
+    assert!(store.job_warnings(job_id + 1).unwrap().is_empty());
 }
