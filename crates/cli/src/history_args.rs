@@ -72,6 +72,9 @@ pub struct FilterArgs {
     /// Only documents whose validation failed
     #[arg(long)]
     pub validation_failed: bool,
+    /// Only documents with a rule that warned (values OCR misread and the rows' sums repaired, ...)
+    #[arg(long)]
+    pub with_warnings: bool,
     /// Only documents whose supplier name contains this
     #[arg(long, value_name = "TEXT")]
     pub supplier: Option<String>,
@@ -106,6 +109,7 @@ impl FilterArgs {
             date_from: self.from,
             date_to: self.to,
             validation_failed: self.validation_failed.then_some(true),
+            has_warnings: self.with_warnings.then_some(true),
             supplier: self.supplier.clone(),
             document_ids: self.ids.clone(),
             limit,

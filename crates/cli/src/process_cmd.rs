@@ -260,8 +260,9 @@ pub fn print_summary(
     warned.dedup();
     if !warned.is_empty() {
         println!(
-            "  with warnings      {}  (valid; worth a look: quire history show ID)",
-            warned.len()
+            "  with warnings      {}  (valid; worth a look: quire history list --with-warnings --job {})",
+            warned.len(),
+            summary.job_id
         );
     }
     if !summary.failures.is_empty() {

@@ -110,6 +110,9 @@ pub struct DocumentFilter {
     pub date_to: Option<NaiveDate>,
     /// Only documents whose validation failed (`Some(true)`) or passed (`Some(false)`).
     pub validation_failed: Option<bool>,
+    /// Only documents with (`Some(true)`) or without (`Some(false)`) a rule that warned (an OCR repair to
+    /// check, ...).
+    pub has_warnings: Option<bool>,
     /// Supplier name contains this (case-insensitive).
     pub supplier: Option<String>,
     /// Only these documents (a selection; empty: no restriction).
@@ -298,6 +301,12 @@ impl Store {
         }
         if let Some(failed) = filter.validation_failed {
             push("d.validation_failed = ?", Box::new(failed));
+        }
+        if let Some(warned) = filter.has_warnings {
+            push(
+                "EXISTS (SELECT 1 FROM validation_results v WHERE v.document_id = d.id AND v.status = 'warn') = ?",
+                Box::new(warned),
+            );
         }
         if let Some(supplier) = &filter.supplier {
             let escaped = supplier

@@ -825,4 +825,15 @@ fn a_job_s_warnings_name_their_documents_in_order() {
         }]
     );
     assert!(store.job_warnings(job_id + 1).unwrap().is_empty());
+    let with_warnings = |has_warnings: bool| {
+        sorted_ids(
+            &store,
+            DocumentFilter {
+                has_warnings: Some(has_warnings),
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(with_warnings(true), vec![pending[1].0]);
+    assert_eq!(with_warnings(false), vec![pending[0].0]);
 }
