@@ -353,6 +353,10 @@ fn write_selection(
         }
         Format::Csv => {
             let mut groups = sheet_groups(&selection.kinds, &unknown, templates, &options.layout);
+            // Lines files only for groups with line items (unless no group has any: one file, header only).
+            if options.lines && groups.iter().any(SheetGroup::has_lines) {
+                groups.retain(SheetGroup::has_lines);
+            }
             if groups.is_empty() {
                 // Nothing to export: one file with the common columns.
                 groups = sheet_groups(&[], &[], templates, &Layout::Unified(None));
@@ -490,22 +494,6 @@ fn write_csv<'a>(
     path: &Path,
 ) -> Result<(PathBuf, Vec<String>)> {
     let kind = if options.lines { "lines" } else { "documents" };
-    // Lines files only for groups with line items (unless no group has any: one file with the header).
-    let lines_groups: Vec<SheetGroup>;
-    let groups = if options.lines && groups.iter().any(SheetGroup::has_lines) {
-        lines_groups = groups
-            .iter()
-            .filter(|g| g.has_lines())
-            .map(|g| SheetGroup {
-                template_id: g.template_id.clone(),
-                label: g.label.clone(),
-                columns: g.columns.clone(),
-            })
-            .collect();
-        &lines_groups[..]
-    } else {
-        groups
-    };
     let mut writers = Vec::with_capacity(groups.len());
     let mut names = Vec::with_capacity(groups.len());
     for group in groups {
@@ -529,9 +517,7 @@ fn write_csv<'a>(
     }
     for page in pages {
         for document in page?.iter() {
-            if options.lines && DocumentKind::of(document).template_key == UNPROCESSED {
-                continue;
-            }
+            // A document never extracted has no line items: its group may have no lines file.
             let index = group_index(groups, &options.layout, document);
             let columns = &groups[index].columns;
             let writer = &mut writers[index].1;

@@ -5,15 +5,14 @@
 //! not read at all breaks one of those sums while the others still agree. When exactly one value can be
 //! changed so that every sum of the row holds, and that value differs from what OCR read by one character
 //! (or was not read), it is repaired: `Cell::value` holds the repaired value and `Cell::repaired_from` what
-//! OCR read (empty text when it read nothing), and the `line_arithmetic` rule reports the repair as a warning. Rows of text-layer pages are
-//! never touched: there, a sum that does not hold is the document's own mistake, for a person to see.
+//! OCR read (empty text when it read nothing), and the `line_arithmetic` rule reports the repair as a
+//! warning. Rows of text-layer pages are never touched: there, a sum that does not hold is the document's
+//! own mistake, for a person to see. The sums are the `line_arithmetic` rule's (`validate::line_product`).
 
 use rust_decimal::Decimal;
 
+use crate::validate::{line_product, DEFAULT_TOLERANCE as TOLERANCE};
 use crate::value::{Row, Value};
-
-/// Sums may differ by this much (rounding of printed amounts).
-const TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 
 /// Repairs the rows whose page `is_ocr_page` says OCR read.
 pub fn repair_ocr_rows(rows: &mut [Row], is_ocr_page: impl Fn(u32) -> bool) {
@@ -40,7 +39,7 @@ fn repair(row: &Row) -> Option<(&'static str, Decimal)> {
     let net = row.decimal("netAmount");
     let tax = row.decimal("taxAmount");
     let total = row.decimal("totalAmount");
-    let product = |q: Decimal, p: Decimal, scale: u32| (q * p - discount).round_dp(scale.max(2));
+    let product = |q: Decimal, p: Decimal, scale: u32| line_product(q, p, discount, scale);
     let product_holds = match (quantity, price, net) {
         (Some(q), Some(p), Some(n)) => Some((product(q, p, n.scale()) - n).abs() <= TOLERANCE),
         _ => None,
@@ -51,34 +50,21 @@ fn repair(row: &Row) -> Option<(&'static str, Decimal)> {
     };
     let mut candidates: Vec<(&'static str, Decimal)> = Vec::new();
     match (product_holds, sum_holds) {
-        // Both sums that can be checked hold: only a cell OCR did not read at all can be given, by the
-        // other two of its product, when tax and total confirm the net amount.
-        (Some(true), Some(true)) | (Some(true), None) | (None, Some(true)) | (None, None) => {
-            if let (Some(n), Some(true)) = (net, sum_holds) {
-                match (quantity, price) {
-                    (None, Some(p)) if !p.is_zero() => {
-                        let q = (n + discount) / p;
-                        if q > Decimal::ZERO && q.fract().is_zero() {
-                            candidates.push(("quantity", q.normalize()));
-                        }
-                    }
-                    (Some(q), None) if !q.is_zero() => {
-                        if let Some(p) = price_of(n + discount, q) {
-                            candidates.push(("unitPrice", p));
-                        }
-                    }
-                    _ => {}
-                }
+        // Quantity or unit price not read (net, tax and total agree): the other two of the product give it.
+        (None, Some(true)) => match (quantity, price, net) {
+            (None, Some(p), Some(n)) => {
+                candidates.extend(quantity_of(n + discount, p).map(|q| ("quantity", q)))
             }
-        }
+            (Some(q), None, Some(n)) => {
+                candidates.extend(price_of(n + discount, q).map(|p| ("unitPrice", p)))
+            }
+            _ => {}
+        },
         // Net agrees with tax and total: the quantity or the unit price was misread.
         (Some(false), Some(true)) => {
             let (q, p, n) = (quantity?, price?, net?);
-            if !p.is_zero() {
-                let fixed = (n + discount) / p;
-                if fixed > Decimal::ZERO && fixed.fract().is_zero() && one_slip(q, fixed) {
-                    candidates.push(("quantity", fixed.normalize()));
-                }
+            if let Some(fixed) = quantity_of(n + discount, p).filter(|fixed| one_slip(q, *fixed)) {
+                candidates.push(("quantity", fixed));
             }
             if let Some(fixed) = price_of(n + discount, q).filter(|fixed| one_slip(p, *fixed)) {
                 candidates.push(("unitPrice", fixed));
@@ -104,10 +90,20 @@ fn repair(row: &Row) -> Option<(&'static str, Decimal)> {
                 candidates.push(("netAmount", fixed));
             }
         }
-        (None, Some(false)) | (Some(false), None) => {}
+        // Every sum that can be checked holds, or none can be checked: nothing to repair.
+        _ => {}
     }
     // Two ways to make the sums hold: the row does not say which value is wrong.
     (candidates.len() == 1).then(|| candidates[0])
+}
+
+/// The whole, positive quantity that times `price` gives `amount`.
+fn quantity_of(amount: Decimal, price: Decimal) -> Option<Decimal> {
+    if price.is_zero() {
+        return None;
+    }
+    let quantity = amount / price;
+    (quantity > Decimal::ZERO && quantity.fract().is_zero()).then(|| quantity.normalize())
 }
 
 /// The unit price that times `quantity` gives `amount`, when it has at most two decimals (as printed).

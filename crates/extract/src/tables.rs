@@ -954,17 +954,21 @@ fn rejoin_split_thousands(
         }
     }
     for (from, to, index) in moves {
-        if let Some((_, indexes)) = cells.get_mut(&from) {
-            indexes.retain(|&i| i != index);
+        let rejoin = |(text, indexes): &mut (String, Vec<usize>)| {
+            let joined: Vec<&str> = indexes.iter().map(|&i| words[i].text.as_str()).collect();
+            *text = joined.join(" ");
+        };
+        if let Some(cell) = cells.get_mut(&from) {
+            cell.1.retain(|&i| i != index);
+            rejoin(cell);
+            if cell.1.is_empty() {
+                cells.remove(&from);
+            }
         }
-        if let Some((_, indexes)) = cells.get_mut(&to) {
-            indexes.insert(0, index);
+        if let Some(cell) = cells.get_mut(&to) {
+            cell.1.insert(0, index);
+            rejoin(cell);
         }
-    }
-    cells.retain(|_, (_, indexes)| !indexes.is_empty());
-    for (text, indexes) in cells.values_mut() {
-        let joined: Vec<&str> = indexes.iter().map(|&i| words[i].text.as_str()).collect();
-        *text = joined.join(" ");
     }
 }
 

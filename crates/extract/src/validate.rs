@@ -85,7 +85,7 @@ fn normalise_key(text: &str) -> String {
 }
 
 /// Default tolerance of amount comparisons.
-const DEFAULT_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+pub(crate) const DEFAULT_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 /// Default OCR confidence under which `low_confidence` warns.
 const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 60.0;
 
@@ -137,6 +137,17 @@ struct Values<'a> {
 type Outcome = (RuleStatus, String);
 
 /// An amount as printed in messages: with the scale it was read with (`119.00`).
+/// What a line's net amount should be: quantity × unit price − |discount|, rounded to the net amount's
+/// precision (`net_scale`, at least 2) when prices have more decimals.
+pub(crate) fn line_product(
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount: Decimal,
+    net_scale: u32,
+) -> Decimal {
+    (quantity * unit_price - discount.abs()).round_dp(net_scale.max(2))
+}
+
 fn money(value: Decimal) -> String {
     value.to_string()
 }
@@ -496,9 +507,7 @@ impl Values<'_> {
                 row.decimal(net),
             ) {
                 n_checked += 1;
-                let expected = q * p - discount_value.abs();
-                // Prices with more decimals are rounded to the net amount's precision.
-                let rounded = expected.round_dp(n.scale().max(2));
+                let rounded = line_product(q, p, discount_value, n.scale());
                 if (rounded - n).abs() > tolerance {
                     failures.push(format!(
                         "row {row_number}: {quantity} {} × {unit_price} {} − {discount} {} = {} but {net} is {}",
