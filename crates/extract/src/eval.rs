@@ -486,6 +486,13 @@ pub fn values_match(format: Option<FormatType>, expected: &str, extracted: &str)
     let as_date = |text: &str| -> Option<NaiveDate> {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .ok()
+            // ISO 8601's basic form (`20150130`), as some ground truth writes dates.
+            .or_else(|| {
+                let text = text.trim();
+                (text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| NaiveDate::parse_from_str(text, "%Y%m%d").ok())
+                    .flatten()
+            })
             .or_else(|| parse_date(text, &NormalizeOptions::default()))
     };
     match format {

@@ -224,10 +224,14 @@ fn infer_date_order(document: &Document) -> Option<DateOrder> {
     static REGEX: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let regex = REGEX
         .get_or_init(|| {
-            regex::Regex::new(r"(?:^|[^\d./])(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})").ok()
+            regex::Regex::new(
+                r"(?:^|[^\d./])(?:(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})|\d{4}-(\d{1,2})-(\d{1,2}))",
+            )
+            .ok()
         })
         .as_ref()?;
     let (mut n_day_first, mut n_month_first) = (0, 0);
+    let (mut n_year_day_month, mut n_year_month_day) = (0, 0);
     for page in &document.pages {
         for captures in regex.captures_iter(&page.layout_text) {
             if !ends_before(&page.layout_text, &captures, |c| c.is_ascii_digit()) {
@@ -239,13 +243,27 @@ fn infer_date_order(document: &Document) -> Option<DateOrder> {
                     .and_then(|m| m.as_str().parse::<u32>().ok())
                     .unwrap_or(0)
             };
-            let (a, b) = (number(1), number(2));
-            if a > 12 && a <= 31 && (1..=12).contains(&b) {
-                n_day_first += 1;
-            } else if b > 12 && b <= 31 && (1..=12).contains(&a) {
-                n_month_first += 1;
+            let day_before_month = |a: u32, b: u32| a > 12 && a <= 31 && (1..=12).contains(&b);
+            if captures.get(1).is_some() {
+                let (a, b) = (number(1), number(2));
+                if day_before_month(a, b) {
+                    n_day_first += 1;
+                } else if day_before_month(b, a) {
+                    n_month_first += 1;
+                }
+            } else {
+                // Year first: `2015-30-01` is year, day, month; `2015-01-30` year, month, day.
+                let (b, c) = (number(3), number(4));
+                if day_before_month(b, c) {
+                    n_year_day_month += 1;
+                } else if day_before_month(c, b) {
+                    n_year_month_day += 1;
+                }
             }
         }
+    }
+    if n_year_day_month > 0 && n_year_month_day == 0 && n_month_first == 0 {
+        return Some(DateOrder::Ydm);
     }
     match (n_day_first, n_month_first) {
         (d, 0) if d > 0 => Some(DateOrder::Dmy),
@@ -1559,7 +1577,11 @@ fn is_filler(text: &str) -> bool {
     {
         return true;
     }
-    if currency_code(trimmed).is_some() || find_currency(trimmed).is_some() && trimmed.len() <= 5 {
+    // `EUR`, `€:`; not `€75`, a glued amount.
+    let has_digit = trimmed.chars().any(|c| c.is_ascii_digit());
+    if currency_code(trimmed).is_some()
+        || find_currency(trimmed).is_some() && trimmed.len() <= 5 && !has_digit
+    {
         return true;
     }
     if trimmed.ends_with('%') || trimmed.ends_with("%)") || trimmed.ends_with("%:") {
@@ -1915,7 +1937,14 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             let is_title = lower
                 .split_whitespace()
                 .any(|w| TITLE_WORDS.contains(&w.trim_end_matches([':', '.'])));
-            if n_letters >= 3 && n_digits * 2 < n_letters && !is_title && !text.contains('@') {
+            // `Facturé à :`, `Bill to:`: a label, not a name.
+            let is_label = text.trim_end().ends_with(':');
+            if n_letters >= 3
+                && n_digits * 2 < n_letters
+                && !is_title
+                && !is_label
+                && !text.contains('@')
+            {
                 return Some((text, cell));
             }
         }
@@ -2428,5 +2457,55 @@ mod tests {
         assert!(looks_like_money("1.234,56"));
         assert!(!looks_like_money("4"));
         assert!(!looks_like_money("0.5"));
+    }
+
+    #[test]
+    fn amounts_with_a_glued_currency_sign_and_french_labels() {
+        let fields = invoice_fields(
+            "Facture FA02/2015/020059      N\u{b0} BC      Date\n\
+             \u{20}                             BC06263   2015-30-01\n\n\
+             \u{20}               Montant HT             \u{20ac}75 974,00\n\
+             \u{20}                  Taxes                 \u{20ac}6029,30\n\
+             \u{20}             Montant TTC             \u{20ac} 82 003,30\n",
+        );
+        let value = |key: &str| fields.get(key).map(|f| f.value.normalized_string());
+        // `€75` is the amount's first group, not a currency word to skip (it gave 974,00).
+        let amount = |key: &str| fields.get(key).and_then(|f| f.value.as_decimal());
+        assert_eq!(amount("netAmount"), Some(Decimal::new(7_597_400, 2)));
+        assert_eq!(amount("taxAmount"), Some(Decimal::new(602_930, 2)));
+        assert_eq!(amount("totalAmount"), Some(Decimal::new(8_200_330, 2)));
+        assert_eq!(value("orderNumber").as_deref(), Some("BC06263"));
+        assert_eq!(value("date").as_deref(), Some("2015-01-30"));
+    }
+
+    #[test]
+    fn a_document_with_year_day_month_dates_reads_its_ambiguous_ones_so() {
+        let text = "Invoice 42\nDate - 2015-30-01\nA r\u{e9}gler avant: 2015-04-07\nTotal 10,00\n";
+        let fields = invoice_fields(text);
+        let value = |key: &str| fields.get(key).map(|f| f.value.normalized_string());
+        assert_eq!(value("date").as_deref(), Some("2015-01-30"));
+        assert_eq!(value("dueDate").as_deref(), Some("2015-07-04"));
+        // Without the unambiguous date, year-first dates are year, month, day.
+        let fields = invoice_fields("Invoice 42\nA r\u{e9}gler avant: 2015-04-07\nTotal 10,00\n");
+        assert_eq!(
+            fields
+                .get("dueDate")
+                .map(|f| f.value.normalized_string())
+                .as_deref(),
+            Some("2015-04-07")
+        );
+    }
+
+    #[test]
+    fn a_number_label_after_n_degree_and_a_label_cell_is_not_the_supplier() {
+        let fields = invoice_fields(
+            "            Factur\u{e9} a:               N\u{b0} Facture # - FA01/2015/032414\n\
+             \u{20}                                    N\u{b0} BC #- BC05299\n\
+             \u{20}           YourCompany\n",
+        );
+        let value = |key: &str| fields.get(key).map(|f| f.value.normalized_string());
+        assert_eq!(value("documentId").as_deref(), Some("FA01/2015/032414"));
+        assert_eq!(value("orderNumber").as_deref(), Some("BC05299"));
+        assert_eq!(value("supplierName").as_deref(), Some("YourCompany"));
     }
 }

@@ -199,16 +199,26 @@ fn normalise_number(body: &str, forced_decimal: Option<char>) -> Option<String> 
         }
     }
     let compact: String = grouping.concat();
-    let decimal = match forced_decimal {
-        Some(separator) => Some(separator),
-        None => guess_decimal_separator(&compact),
-    };
+    let guessed = || guess_decimal_separator(&compact);
+    match forced_decimal {
+        // A forced separator settles ambiguous numbers (`1,234`); one that cannot read the number
+        // (`14940.0` on a page whose other amounts write `58 015,00`) leaves it to the number's own form.
+        Some(separator) => digits_with_separator(&compact, Some(separator)).or_else(|| {
+            guessed()
+                .filter(|&g| g != separator)
+                .and_then(|g| digits_with_separator(&compact, Some(g)))
+        }),
+        None => digits_with_separator(&compact, guessed()),
+    }
+}
+
+/// `compact` (a number without its space or apostrophe groupings) in `1234.56` form, read with `decimal`
+/// as its decimal separator, or `None` when its groups do not fit that reading.
+fn digits_with_separator(compact: &str, decimal: Option<char>) -> Option<String> {
     // Thousands groups after the first must have exactly three digits.
     let integer_part = match decimal {
-        Some(separator) => compact
-            .rsplit_once(separator)
-            .map_or(compact.as_str(), |(i, _)| i),
-        None => compact.as_str(),
+        Some(separator) => compact.rsplit_once(separator).map_or(compact, |(i, _)| i),
+        None => compact,
     };
     let groups: Vec<&str> = integer_part.split(['.', ',']).collect();
     if groups.len() > 1 && groups[1..].iter().any(|g| g.len() != 3) {
@@ -455,8 +465,16 @@ fn numeric_date(a: &str, b: &str, c: &str, order: DateOrder) -> Option<NaiveDate
         c.parse::<i32>().ok()?,
     );
     if a.len() == 4 {
-        // 2025-08-15: year first is never ambiguous in practice.
-        return NaiveDate::from_ymd_opt(na as i32, nb, nc.try_into().ok()?);
+        // 2025-08-15: year first is never ambiguous in practice; `2015-30-01`, whose middle number cannot
+        // be a month, is year, day, month (printed so by some invoicing software).
+        let year = na as i32;
+        let third = nc.try_into().ok()?;
+        let year_month_day = NaiveDate::from_ymd_opt(year, nb, third);
+        let year_day_month = || NaiveDate::from_ymd_opt(year, third, nb);
+        return match order {
+            DateOrder::Ydm => year_day_month().or(year_month_day),
+            _ => year_month_day.or_else(|| (nb > 12).then(year_day_month).flatten()),
+        };
     }
     if c.len() == 3 {
         return None;
@@ -466,7 +484,7 @@ fn numeric_date(a: &str, b: &str, c: &str, order: DateOrder) -> Option<NaiveDate
     let month_day = NaiveDate::from_ymd_opt(year, na, nb);
     match order {
         DateOrder::Mdy => month_day.or(day_month),
-        DateOrder::Dmy | DateOrder::Ymd => day_month.or(month_day),
+        DateOrder::Dmy | DateOrder::Ymd | DateOrder::Ydm => day_month.or(month_day),
     }
 }
 
@@ -595,6 +613,16 @@ mod tests {
             parse_amount("1.234", &dot).unwrap().value.to_string(),
             "1.234"
         );
+        // A number the forced separator cannot read keeps its own form: `14940.0` among `58 015,00`.
+        assert_eq!(
+            parse_amount("€14940.0", &comma).unwrap().value.to_string(),
+            "14940.0"
+        );
+        assert_eq!(
+            parse_amount("12,5", &dot).unwrap().value.to_string(),
+            "12.5"
+        );
+        assert!(parse_amount("1.23.4", &comma).is_none());
     }
 
     #[test]
@@ -712,6 +740,34 @@ mod tests {
     }
 
     #[test]
+    fn year_first_dates_are_year_month_day_unless_the_order_or_the_numbers_say_day_month() {
+        // The middle number cannot be a month: year, day, month whatever the order.
+        assert_eq!(
+            date("2015-30-01", DateOrder::Dmy).as_deref(),
+            Some("2015-01-30")
+        );
+        assert_eq!(
+            date("2015-04-07", DateOrder::Dmy).as_deref(),
+            Some("2015-04-07")
+        );
+        assert_eq!(
+            date("2015-04-07", DateOrder::Ydm).as_deref(),
+            Some("2015-07-04")
+        );
+        // An impossible year-day-month reading falls back to year-month-day.
+        assert_eq!(
+            date("2015-04-30", DateOrder::Ydm).as_deref(),
+            Some("2015-04-30")
+        );
+        // Other dates are day-first under `ydm`.
+        assert_eq!(
+            date("05/08/2025", DateOrder::Ydm).as_deref(),
+            Some("2025-08-05")
+        );
+        assert_eq!(date("2015-30-13", DateOrder::Dmy), None);
+    }
+
+    #[test]
     fn dutch_month_names_and_a_space_before_the_comma_are_dates() {
         let options = NormalizeOptions::default();
         let date = |text: &str| parse_date(text, &options).map(|d| d.to_string());
@@ -735,7 +791,14 @@ mod tests {
 
     #[test]
     fn impossible_dates_and_non_dates_are_rejected() {
-        for raw in ["32/01/2025", "2025-13-01", "hello", "12.50", "1234567"] {
+        for raw in [
+            "32/01/2025",
+            "2025-13-13",
+            "2025-02-30",
+            "hello",
+            "12.50",
+            "1234567",
+        ] {
             assert_eq!(date(raw, DateOrder::Dmy), None, "{raw}");
         }
         // A product code (`HCO3-7 - 15`) is no date: the digits are glued to letters.

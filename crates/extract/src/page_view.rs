@@ -32,10 +32,14 @@ pub fn match_key(text: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '.'))
         .flat_map(char::to_lowercase)
         .collect();
-    lower
+    let key = lower
         .trim_end_matches([':', '.', '#', '*', ','])
-        .trim_start_matches('*')
-        .to_string()
+        .trim_start_matches('*');
+    // `#` alone is a word of its own (a table's position column), not punctuation to drop.
+    if key.is_empty() && lower == "#" {
+        return lower;
+    }
+    key.to_string()
 }
 
 impl<'a> PageView<'a> {

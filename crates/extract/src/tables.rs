@@ -12,7 +12,7 @@ use crate::normalize::{clean_text, currency_code, find_date, parse_amount, parse
 use crate::page_view::{match_key, PageView};
 use crate::regex_engine::{cached_regex, compile_regex, is_backtrack_limit};
 use crate::template::{FieldMeta, FormatType, NormalizeOptions, TableRule, Template};
-use crate::value::{Cell, Row, Value};
+use crate::value::{Cell, Provenance, Row, Value};
 
 /// A column found on a header line: its key (`None` for an ignored column) and x-range.
 #[derive(Debug, Clone)]
@@ -142,6 +142,8 @@ impl Compiled<'_> {
             let mut previous_bottom: Option<f32> = None;
             // The bottom of the last line read inside the table (rows, wrapped text and notes alike).
             let mut last_line_bottom: Option<f32> = None;
+            // Where the rows read so far start: text further left (a sidebar beside the table) is not in it.
+            let mut rows_left: Option<f32> = None;
             let mut n_line = 0;
             while n_line < view.page.lines.len() {
                 let line_index = n_line;
@@ -159,6 +161,7 @@ impl Compiled<'_> {
                     columns = Some(found);
                     active = true;
                     row_open = false;
+                    rows_left = None;
                     pending.clear();
                     previous_bottom = Some(view.page.lines[line_index].bbox.y1);
                     last_line_bottom = previous_bottom;
@@ -174,7 +177,8 @@ impl Compiled<'_> {
                         break;
                     }
                 }
-                let kind = self.classify_line(view, line_index, current_columns)?;
+                let table_left = rows_left.map(|x| x - view.char_width * 2.0);
+                let kind = self.classify_line(view, line_index, current_columns, table_left)?;
                 if !matches!(kind, LineKind::Skip) {
                     // Sub-total and page-number lines do not keep the table going.
                     last_line_bottom = Some(line_box.y1);
@@ -211,6 +215,15 @@ impl Compiled<'_> {
                         previous_bottom = Some(line_box.y1);
                     }
                     LineKind::Row(cells) => {
+                        let row_x0 = cells
+                            .values()
+                            .flat_map(|(_, words)| words.iter())
+                            .map(|&i| view.words()[i].bbox.x0)
+                            .reduce(f32::min);
+                        rows_left = match (rows_left, row_x0) {
+                            (Some(left), Some(x0)) => Some(left.min(x0)),
+                            (left, x0) => left.or(x0),
+                        };
                         let mut row = self.make_row(view, cells);
                         if !pending.is_empty() && !row.cells.contains_key("description") {
                             let texts: Vec<&str> =
@@ -288,6 +301,7 @@ impl Compiled<'_> {
             }
         }
         repair_column_roles(&mut rows);
+        self.quantity_from_description(&mut rows);
         Ok(rows)
     }
 
@@ -346,31 +360,41 @@ impl Compiled<'_> {
     fn header_columns(&self, view: &PageView<'_>, line_index: usize) -> Option<Vec<Column>> {
         let range = view.line_range(line_index);
         let words = view.words();
-        let mut found: Vec<(Option<&str>, usize, usize)> = Vec::new();
+        // (column key, first word, end word, rank of the header spelling in the template's lists)
+        let mut found: Vec<(Option<&str>, usize, usize, usize)> = Vec::new();
         let mut index = range.start;
         let mut n_covered = 0;
         while index < range.end {
-            let mut best: Option<(usize, Option<&str>)> = None;
-            for (key, header_key) in &self.header_keys {
+            let mut best: Option<(usize, Option<&str>, usize)> = None;
+            for (rank, (key, header_key)) in self.header_keys.iter().enumerate() {
                 if let Some(end) = match_words(view, index, range.end, header_key) {
-                    if best.is_none_or(|(best_end, _)| end > best_end) {
-                        best = Some((end, *key));
+                    if best.is_none_or(|(best_end, _, _)| end > best_end) {
+                        best = Some((end, *key, rank));
                     }
                 }
             }
             match best {
-                Some((end, key)) => {
-                    found.push((key, index, end));
+                Some((end, key, rank)) => {
+                    found.push((key, index, end, rank));
                     n_covered += end - index;
                     index = end;
                 }
                 None => index += 1,
             }
         }
+        // Two headers of one column key (`TVA` for the rate, `Taxes` for the amount): the spelling listed
+        // first in the template keeps the key, the other column is read as an unknown one.
+        let best_rank = |key: &str| {
+            found
+                .iter()
+                .filter(|(k, ..)| *k == Some(key))
+                .map(|&(.., rank)| rank)
+                .min()
+        };
         let mut seen = Vec::new();
         let mut columns = Vec::new();
-        for (key, start, end) in found {
-            let key = key.filter(|k| !seen.contains(k));
+        for &(key, start, end, rank) in &found {
+            let key = key.filter(|k| !seen.contains(k) && best_rank(k) == Some(rank));
             if let Some(k) = key {
                 seen.push(k);
             }
@@ -586,6 +610,7 @@ impl Compiled<'_> {
         view: &PageView<'_>,
         line_index: usize,
         columns: &[Column],
+        table_left: Option<f32>,
     ) -> Result<LineKind> {
         let line_text = &view.page.lines[line_index].text;
         for regex in &self.skip {
@@ -609,7 +634,7 @@ impl Compiled<'_> {
         {
             return Ok(LineKind::End);
         }
-        let mut cells = assign_to_columns(view, line_index, columns);
+        let mut cells = assign_to_columns(view, line_index, columns, table_left);
         rejoin_split_thousands(view, &mut cells, |key| {
             self.meta(key)
                 .is_some_and(|m| m.format_type == FormatType::Number)
@@ -851,6 +876,57 @@ fn repair_column_roles(rows: &mut [Row]) {
     }
 }
 
+impl Compiled<'_> {
+    /// In a table without a quantity column (its header unrecognised: `Qantité`), a number ending a
+    /// row's description (`Chaise de bureau noire 83.0 €`) that times the unit price gives the net amount
+    /// is the row's quantity; it and a currency sign after it leave the description.
+    fn quantity_from_description(&self, rows: &mut [Row]) {
+        if rows.iter().any(|row| row.cells.contains_key("quantity")) {
+            return;
+        }
+        for row in rows.iter_mut() {
+            let (Some(price), Some(net)) = (row.decimal("unitPrice"), row.decimal("netAmount"))
+            else {
+                continue;
+            };
+            let Some(Value::Text(description)) =
+                row.cells.get("description").map(|c| c.value.clone())
+            else {
+                continue;
+            };
+            let mut words: Vec<&str> = description.split_whitespace().collect();
+            while words.last().is_some_and(|w| currency_code(w).is_some()) {
+                words.pop();
+            }
+            let Some(last) = words.pop().filter(|_| !words.is_empty()) else {
+                continue;
+            };
+            let Some(quantity) = parse_amount(last, &self.options).map(|a| a.value) else {
+                continue;
+            };
+            if (quantity * price - net).abs() > crate::validate::DEFAULT_TOLERANCE {
+                continue;
+            }
+            let text = words.join(" ");
+            let provenance = row
+                .cells
+                .get("description")
+                .and_then(|c| c.provenance.clone());
+            if let Some(cell) = row.cells.get_mut("description") {
+                cell.value = Value::Text(text);
+            }
+            let quantity_provenance = provenance.map(|p| Provenance {
+                raw_text: last.to_string(),
+                ..p
+            });
+            row.cells.insert(
+                "quantity".into(),
+                Cell::new(Value::Decimal(quantity), quantity_provenance),
+            );
+        }
+    }
+}
+
 /// Whether a line that would start a row is a detail of the item above: a labelled value
 /// (`Bruttopreis : 158,88`, also at the top of a following page) or, right under an open row, a lone value.
 fn is_item_detail(
@@ -990,16 +1066,20 @@ fn line_starts_with_any(view: &PageView<'_>, line_index: usize, keys: &[String])
 }
 
 /// Assigns each word of a line to the column it overlaps most (or the nearest), joining each column's
-/// words. Ignored columns absorb their words.
+/// words. Ignored columns absorb their words; words ending left of `table_left` are outside the table.
 fn assign_to_columns(
     view: &PageView<'_>,
     line_index: usize,
     columns: &[Column],
+    table_left: Option<f32>,
 ) -> BTreeMap<String, (String, Vec<usize>)> {
     let words = view.words();
     let mut cells: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for index in view.line_range(line_index) {
         let bbox = words[index].bbox;
+        if table_left.is_some_and(|left| bbox.x1 < left) {
+            continue;
+        }
         let mut best: Option<(usize, f32)> = None;
         for (column_index, column) in columns.iter().enumerate() {
             let overlap = bbox.x1.min(column.x1) - bbox.x0.max(column.x0);

@@ -310,6 +310,9 @@ pub enum DateOrder {
     Dmy,
     Mdy,
     Ymd,
+    /// Year first, then day and month (`2015-30-04`), as some invoicing software prints; other numeric
+    /// dates day-first.
+    Ydm,
 }
 
 /// How raw text becomes a typed value.

@@ -816,3 +816,72 @@ SUMME EUR                        99,42
         Some("99.42")
     );
 }
+
+#[test]
+fn a_table_with_an_unreadable_quantity_header_and_amounts_written_unlike_the_totals() {
+    // The rows write `14940.0` while the totals write `58 015,00` (the page's decimal comma must not make the
+    // rows unreadable); `Qantité` is a misspelt header, so the quantity ends the description; `TVA` holds
+    // rates and `Taxes` the tax amounts; `#` numbers the rows.
+    let text = "\
+Facture FA05/2015/096729
+Date 21/05/2015
+
+  #     Description:                       Qantité        Prix        Montant        TVA         Taxes        Total TTC
+
+   1    Chaise de bureau noire              83.0        € 180.0      €14940.0      10.0        €1494.0        €16434.0
+
+  2     Tiroir                                19.0       € 100.0       € 1900.0                   €0.0         € 1900.0
+
+                                                                                    Total HT                   €16 840,00
+                                                                                    Taxes                       €1 494,00
+                                                                                    Total TTC                  € 18 334,00
+";
+    let extraction = run_on(&ocr_document(text), "generic-invoice");
+    assert_eq!(extraction.table_items.len(), 2);
+    assert_eq!(
+        cell(&extraction, 0, "description").as_deref(),
+        Some("Chaise de bureau noire")
+    );
+    assert_eq!(cell_amount(&extraction, 0, "quantity"), decimal("83"));
+    assert_eq!(cell_amount(&extraction, 0, "unitPrice"), decimal("180"));
+    assert_eq!(cell_amount(&extraction, 0, "netAmount"), decimal("14940"));
+    assert_eq!(cell_amount(&extraction, 0, "taxAmount"), decimal("1494"));
+    assert_eq!(cell_amount(&extraction, 0, "totalAmount"), decimal("16434"));
+    assert_eq!(
+        cell(&extraction, 1, "description").as_deref(),
+        Some("Tiroir")
+    );
+    assert_eq!(cell_amount(&extraction, 1, "quantity"), decimal("19"));
+    assert_eq!(cell_amount(&extraction, 1, "taxAmount"), decimal("0"));
+    // Read, not repaired: the quantity was printed.
+    assert!(extraction.table_items[0].cells["quantity"]
+        .repaired_from
+        .is_none());
+    assert_eq!(amount(&extraction, "netAmount"), decimal("16840"));
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("1494"));
+    assert!(extraction.is_valid, "{:?}", extraction.validation);
+}
+
+#[test]
+fn text_in_a_sidebar_beside_the_table_is_not_part_of_its_rows() {
+    let text = "\
+Rechnung 2025-7
+
+                      Beschreibung                    Menge     Preis      Betrag
+                      Beratung                         2,00     50,00      100,00
+Wood Corner
+1839 Arbor Way        Schulung                         1,00     80,00       80,00
+info@example.com
+                      Summe                                               180,00
+";
+    let extraction = run(text, "generic-invoice");
+    assert_eq!(extraction.table_items.len(), 2);
+    assert_eq!(
+        cell(&extraction, 0, "description").as_deref(),
+        Some("Beratung")
+    );
+    assert_eq!(
+        cell(&extraction, 1, "description").as_deref(),
+        Some("Schulung")
+    );
+}
