@@ -1,6 +1,7 @@
 //! JSON output in the shape of the hosted API's extraction response:
 //! `{ "documents": [{ document_id, file_name, page_start, page_end, template_id, extracted_data }] }`,
-//! with validation results, status and provenance beside `extracted_data`. Amounts are strings holding the
+//! with validation results, status and provenance beside `extracted_data` (a line-item value repaired from
+//! its row's arithmetic carries `repaired_from`, what OCR read, in its provenance). Amounts are strings holding the
 //! exact decimal (`"2453.45"`), dates ISO 8601 strings.
 
 use serde_json::{json, Map, Value as Json};
@@ -34,8 +35,16 @@ fn document_json(document: &ExportDocument) -> Json {
             let mut provenance = Map::new();
             for (key, cell) in &item.cells {
                 cells.insert(key.clone(), value_json(&cell.value));
-                if let Some(p) = &cell.provenance {
-                    provenance.insert(key.clone(), json!(p));
+                let mut cell_provenance = cell.provenance.as_ref().map(|p| json!(p));
+                // A value repaired from its row's arithmetic: what OCR read ("" when nothing).
+                if let Some(read) = &cell.repaired_from {
+                    let entry = cell_provenance.get_or_insert_with(|| json!({}));
+                    if let Some(object) = entry.as_object_mut() {
+                        object.insert("repaired_from".into(), json!(read.normalized_string()));
+                    }
+                }
+                if let Some(p) = cell_provenance {
+                    provenance.insert(key.clone(), p);
                 }
             }
             table.push(Json::Object(cells));

@@ -59,11 +59,35 @@ impl Column {
     }
 }
 
-/// A table row; `failed` marks a document whose validation failed.
+/// A table row; `failed` marks a document whose validation failed, `marks` the cells a person should
+/// check (values repaired from their row's arithmetic).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableRow {
     pub cells: Vec<CellValue>,
     pub failed: bool,
+    pub marks: Vec<CellMark>,
+}
+
+/// A cell of a row to check, and why (a spreadsheet shows it highlighted, with the reason as a note).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellMark {
+    /// Index of the cell in its row.
+    pub column: usize,
+    pub note: String,
+}
+
+/// Why a line-item value repaired from its row's arithmetic should be checked (`quire_extract::row_repair`).
+pub fn repair_note(read: &Value) -> String {
+    let read = read.normalized_string();
+    let what = if read.is_empty() {
+        "OCR did not read this value; computed".to_string()
+    } else {
+        format!("OCR read {read}; repaired")
+    };
+    format!(
+        "{what} so that the row adds up (quantity × unit price − discount = net, net + tax = \
+         total). Check it against the document."
+    )
 }
 
 /// A named table.
@@ -225,6 +249,7 @@ pub fn document_row(document: &ExportDocument, columns: &FieldColumns) -> TableR
     TableRow {
         cells,
         failed: is_failed(document),
+        marks: Vec::new(),
     }
 }
 
@@ -276,14 +301,22 @@ pub fn line_rows(document: &ExportDocument, columns: &FieldColumns) -> Vec<Table
                 CellValue::Integer(index as i64 + 1),
             ];
             cells.extend(repeated.iter().cloned());
-            cells.extend(columns.lines.iter().map(|(column, _)| {
-                item.cells
-                    .get(&column.key)
-                    .map_or(CellValue::Empty, |cell| CellValue::from(&cell.value))
-            }));
+            let first_line_column = cells.len();
+            let mut marks = Vec::new();
+            for (offset, (column, _)) in columns.lines.iter().enumerate() {
+                let cell = item.cells.get(&column.key);
+                if let Some(read) = cell.and_then(|c| c.repaired_from.as_ref()) {
+                    marks.push(CellMark {
+                        column: first_line_column + offset,
+                        note: repair_note(read),
+                    });
+                }
+                cells.push(cell.map_or(CellValue::Empty, |cell| CellValue::from(&cell.value)));
+            }
             TableRow {
                 cells,
                 failed: !extraction.is_valid,
+                marks,
             }
         })
         .collect()
@@ -338,6 +371,7 @@ pub fn validation_rows(document: &ExportDocument) -> Vec<TableRow> {
                     CellValue::Text(result.message.clone()),
                 ],
                 failed: result.status == RuleStatus::Fail,
+                marks: Vec::new(),
             }
         })
         .collect()

@@ -1,18 +1,22 @@
 //! XLSX output, streamed (rust_xlsxwriter's constant-memory mode): one worksheet per table, numbers as
 //! numbers (2-decimal format), dates as real dates, a bold frozen header row with an autofilter, column
-//! widths from the header and the first rows, and rows of documents whose validation failed filled red.
+//! widths from the header and the first rows, rows of documents whose validation failed filled red, and
+//! cells to check (line-item values repaired from their row's arithmetic) filled yellow with a note saying
+//! why.
 
 use rust_decimal::prelude::ToPrimitive;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Note, Workbook};
 
 use crate::error::{ExportError, Result};
 use crate::table::{neutralize_formula, CellValue, Column, Table, TableRow};
 
 /// The fill of rows whose validation failed (Excel's "bad" red).
 const FAILED_FILL: u32 = 0xFFC7CE;
+/// The fill of cells to check (Excel's "neutral" yellow).
+const CHECK_FILL: u32 = 0xFFEB9C;
 const NUMBER_FORMAT: &str = "#,##0.00";
 const DATE_FORMAT: &str = "yyyy-mm-dd";
 
@@ -24,13 +28,10 @@ struct Formats {
 }
 
 impl Formats {
-    fn new(failed: bool) -> Formats {
-        let base = || {
-            if failed {
-                Format::new().set_background_color(Color::RGB(FAILED_FILL))
-            } else {
-                Format::new()
-            }
+    fn new(fill: Option<u32>) -> Formats {
+        let base = || match fill {
+            Some(rgb) => Format::new().set_background_color(Color::RGB(rgb)),
+            None => Format::new(),
         };
         Formats {
             header: Format::new()
@@ -91,14 +92,16 @@ pub struct StreamingWorkbook {
     sheets: Vec<SheetProgress>,
     ok: Formats,
     failed: Formats,
+    check: Formats,
 }
 
 impl StreamingWorkbook {
     /// A workbook with one worksheet per `(name, columns)`, in order, each with its bold frozen header row.
     pub fn new(sheets: Vec<(String, Vec<Column>)>) -> Result<StreamingWorkbook> {
         let mut workbook = Workbook::new();
-        let ok = Formats::new(false);
-        let failed = Formats::new(true);
+        let ok = Formats::new(None);
+        let failed = Formats::new(Some(FAILED_FILL));
+        let check = Formats::new(Some(CHECK_FILL));
         let mut progress = Vec::with_capacity(sheets.len());
         for (name, columns) in sheets {
             let sheet = workbook.add_worksheet_with_constant_memory();
@@ -119,6 +122,7 @@ impl StreamingWorkbook {
             sheets: progress,
             ok,
             failed,
+            check,
         })
     }
 
@@ -186,15 +190,29 @@ impl StreamingWorkbook {
         let kinds = &self.sheets[index].kinds;
         let sheet = self.workbook.worksheet_from_index(index)?;
         for row in rows {
-            let formats = if row.failed { &self.failed } else { &self.ok };
             for (col, cell) in row.cells.iter().enumerate() {
                 let c = col as u16;
+                let mark = row.marks.iter().find(|m| m.column == col);
+                let formats = if mark.is_some() {
+                    &self.check
+                } else if row.failed {
+                    &self.failed
+                } else {
+                    &self.ok
+                };
+                if let Some(mark) = mark {
+                    let note = Note::new(&mark.note)
+                        .set_author("Quire")
+                        .set_width(320)
+                        .set_height(90);
+                    sheet.insert_note(r, c, &note)?;
+                }
                 // An ordinary cell takes its column's format: written without one of its own.
                 let kind = kinds.get(col).copied().unwrap_or(ColumnKind::Plain);
-                let plain = !row.failed;
+                let plain = !row.failed && mark.is_none();
                 match cell {
                     CellValue::Empty => {
-                        if row.failed {
+                        if !plain {
                             sheet.write_blank(r, c, &formats.text)?;
                         }
                     }

@@ -878,3 +878,73 @@ fn documents_without_values_say_why_in_csv_and_json() {
     assert_eq!(again["status"], "duplicate");
     assert_eq!(again["duplicate_of"], 1);
 }
+
+#[test]
+fn a_line_value_repaired_from_its_row_is_highlighted_with_a_note_and_kept_in_json() {
+    let templates = TemplateSet::builtin().unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let mut scanned = invoice("INV-9", "Brightline Office Supply Co.", "119.00", true);
+    // OCR read `20` where the row says 2 (and did not read the second row's unit price at all).
+    let cells = &mut scanned.table_items[0].cells;
+    cells.get_mut("quantity").unwrap().repaired_from = Some(decimal("20"));
+    let cells = &mut scanned.table_items[1].cells;
+    cells.get_mut("unitPrice").unwrap().repaired_from = Some(Value::Text(String::new()));
+    let job_id = store
+        .create_job(
+            "repairs",
+            &serde_json::json!({}),
+            &[PathBuf::from("/in/scan.png")],
+        )
+        .unwrap();
+    let pending = store.pending_documents(job_id).unwrap();
+    let document = document_from_layout("Document scan.png");
+    record(&mut store, pending[0].0, &document, &scanned);
+    let loaded = documents(&store);
+    let dir = tempfile::tempdir().unwrap();
+
+    let xlsx = dir.path().join("repairs.xlsx");
+    let options = ExportOptions {
+        layout: Layout::Unified(None),
+        ..Default::default()
+    };
+    export(&loaded, &templates, Format::Xlsx, &options, &xlsx).unwrap();
+    let mut workbook: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let lines = workbook.worksheet_range("Line items").unwrap();
+    let (quantity, price) = (column(&lines, "Quantity"), column(&lines, "Unit price"));
+    // The values stay the repaired ones, as numbers.
+    assert_eq!(lines.get((1, quantity)), Some(&Data::Float(2.0)));
+    // The notes sit on the repaired cells (sheet 2 is Line items) and say what OCR read.
+    let cell_ref = |row: u32, col: usize| format!("{}{}", (b'A' + col as u8) as char, row + 1);
+    let comments = zip_entry(&xlsx, "xl/comments1.xml");
+    assert_eq!(comments.matches("<comment ").count(), 2, "{comments}");
+    assert!(comments.contains(&format!("ref=\"{}\"", cell_ref(1, quantity))));
+    assert!(comments.contains(&format!("ref=\"{}\"", cell_ref(2, price))));
+    assert!(comments.contains("OCR read 20; repaired so that the row adds up"));
+    assert!(comments.contains("OCR did not read this value"));
+    // ... and are filled yellow, unlike their neighbours.
+    let styles_xml = zip_entry(&xlsx, "xl/styles.xml");
+    assert!(
+        styles_xml.contains("FFFFEB9C"),
+        "yellow fill for cells to check"
+    );
+    let sheet_xml = zip_entry(&xlsx, "xl/worksheets/sheet2.xml");
+    let style_of = |reference: &str| -> Option<String> {
+        let start = sheet_xml.find(&format!("<c r=\"{reference}\""))?;
+        let cell = &sheet_xml[start..start + sheet_xml[start..].find('>')?];
+        cell.split(" s=\"")
+            .nth(1)
+            .map(|s| s.split('"').next().unwrap_or("").to_string())
+    };
+    let repaired_style = style_of(&cell_ref(1, quantity));
+    assert!(repaired_style.is_some());
+    assert_ne!(repaired_style, style_of(&cell_ref(2, quantity)));
+
+    let json_path = dir.path().join("repairs.json");
+    export(&loaded, &templates, Format::Json, &options, &json_path).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let provenance = &json["documents"][0]["provenance"]["table_part"];
+    assert_eq!(provenance[0]["quantity"]["repaired_from"], "20");
+    assert_eq!(provenance[1]["unitPrice"]["repaired_from"], "");
+    assert!(provenance[0]["unitPrice"].get("repaired_from").is_none());
+}
