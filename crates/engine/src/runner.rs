@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use quire_extract::template::RuleType;
 use quire_extract::{ExtractOptions, TemplateSet};
@@ -164,6 +164,11 @@ pub fn run_job(
         originals_dir,
         history_path: history_path.as_deref(),
     };
+    // File sizes weigh the time estimate: a scan takes far longer than a text PDF, and is far larger.
+    let sizes: Vec<u64> = pending
+        .iter()
+        .map(|(_, path)| std::fs::metadata(path).map_or(0, |m| m.len()))
+        .collect();
     let mut run = RunState {
         job_id,
         started: Instant::now(),
@@ -173,6 +178,9 @@ pub fn run_job(
         n_done_this_run: 0,
         n_pages: 0,
         n_pending: pending.len() as u64,
+        bytes_pending: sizes.iter().sum(),
+        bytes_done: 0,
+        sizes,
     };
     let aborted = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
@@ -293,6 +301,29 @@ pub fn failures(store: &Store, job_id: i64) -> Result<Vec<FailedDocument>> {
     Ok(failed)
 }
 
+/// The time left, from the time the documents done so far took: in proportion to the bytes left when the
+/// files' sizes are known (scans, slow to read, are large files; text PDFs small and fast, so a batch whose
+/// text PDFs finish first does not promise to end right away), else to the documents left. `None` before
+/// the first document is done.
+fn estimate_remaining(
+    elapsed: Duration,
+    (n_done, n_pending): (u64, u64),
+    (bytes_done, bytes_pending): (u64, u64),
+) -> Option<Duration> {
+    if n_done == 0 {
+        return None;
+    }
+    if n_done >= n_pending {
+        return Some(Duration::ZERO);
+    }
+    let share_left = if bytes_done > 0 && bytes_pending > bytes_done {
+        (bytes_pending - bytes_done) as f64 / bytes_done as f64
+    } else {
+        (n_pending - n_done) as f64 / n_done as f64
+    };
+    Some(elapsed.mul_f64(share_left))
+}
+
 struct RunState {
     job_id: i64,
     started: Instant,
@@ -302,15 +333,20 @@ struct RunState {
     n_done_this_run: u64,
     n_pages: u64,
     n_pending: u64,
+    /// Size of each pending file (by index into the pending list), their sum, and the sum of those done.
+    sizes: Vec<u64>,
+    bytes_pending: u64,
+    bytes_done: u64,
 }
 
 impl RunState {
     fn progress(&self) -> Progress {
         let elapsed = self.started.elapsed();
-        let eta = (self.n_done_this_run > 0).then(|| {
-            let remaining = self.n_pending.saturating_sub(self.n_done_this_run);
-            elapsed.mul_f64(remaining as f64 / self.n_done_this_run as f64)
-        });
+        let eta = estimate_remaining(
+            elapsed,
+            (self.n_done_this_run, self.n_pending),
+            (self.bytes_done, self.bytes_pending),
+        );
         Progress {
             n_total: self.n_total,
             n_done: self.n_done_before + self.n_done_this_run,
@@ -351,6 +387,7 @@ impl RunState {
                 });
                 self.store_output(store, templates, *document_id, path, output, sink)?;
                 self.n_done_this_run += 1;
+                self.bytes_done += self.sizes.get(index).copied().unwrap_or(0);
                 sink.emit(&Event::Progress(self.progress()));
                 // A pause or cancel asked from another process (`quire jobs pause`).
                 match store.job_status(self.job_id)? {
@@ -438,5 +475,35 @@ impl RunState {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_left_follows_the_bytes_left_so_small_text_pdfs_do_not_promise_an_early_end() {
+        let elapsed = Duration::from_secs(2);
+        // 14 small text PDFs (20 kB each) done in 2 s; 7 scans of 400 kB each left.
+        let bytes_done = 14 * 20_000;
+        let bytes_pending = bytes_done + 7 * 400_000;
+        let eta = estimate_remaining(elapsed, (14, 21), (bytes_done, bytes_pending)).unwrap();
+        assert_eq!(eta, Duration::from_secs(20));
+        // By documents alone it would have said 1 s.
+        assert_eq!(
+            estimate_remaining(elapsed, (14, 21), (0, 0)),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(estimate_remaining(elapsed, (0, 21), (0, 100)), None);
+        assert_eq!(
+            estimate_remaining(elapsed, (21, 21), (100, 100)),
+            Some(Duration::ZERO)
+        );
+        // Files gone since they were queued (size 0) fall back to counting documents.
+        assert_eq!(
+            estimate_remaining(elapsed, (2, 4), (0, 0)),
+            Some(Duration::from_secs(2))
+        );
     }
 }
