@@ -1889,6 +1889,9 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             line_cells.insert(0, whole);
         }
         for cell in line_cells {
+            if is_attention_line(view, &cell) {
+                continue;
+            }
             let has_legal_form = cell
                 .iter()
                 .enumerate()
@@ -1930,6 +1933,9 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             line_cells.insert(0, whole);
         }
         for cell in line_cells {
+            if is_attention_line(view, &cell) {
+                continue;
+            }
             let text = join_words(view, &cell);
             let n_letters = text.chars().filter(|c| c.is_alphabetic()).count();
             let n_digits = text.chars().filter(|c| c.is_ascii_digit()).count();
@@ -1950,6 +1956,22 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
         }
     }
     None
+}
+
+/// Whether a cell is an addressee's attention line (`ATTN: iViveLabs Limited`, `z. Hd. Frau Meier`,
+/// `c/o …`): the recipient, never the issuer.
+fn is_attention_line(view: &PageView<'_>, cell: &[usize]) -> bool {
+    let words = view.words();
+    let first = |n: usize| {
+        cell.iter()
+            .take(n)
+            .map(|&i| words[i].text.to_lowercase())
+            .collect::<String>()
+    };
+    let one = first(1);
+    let one = one.trim_end_matches([':', '.', ',']);
+    matches!(one, "attn" | "attention" | "c/o" | "fao" | "z.hd" | "zhd")
+        || first(2).trim_end_matches([':', '.']) == "z.hd"
 }
 
 /// Where the recipient's name starts on a page with a window-envelope address field: the first word of
@@ -2493,6 +2515,20 @@ mod tests {
                 .map(|f| f.value.normalized_string())
                 .as_deref(),
             Some("2015-04-07")
+        );
+    }
+
+    #[test]
+    fn an_attention_line_is_the_recipient_not_the_supplier() {
+        let fields = invoice_fields(
+            "ATTN: iViveLabs Limited\nAmazon Web Services LLC\nInvoice Number: 42183017\nTotal 10,00\n",
+        );
+        assert_eq!(
+            fields
+                .get("supplierName")
+                .map(|f| f.value.normalized_string())
+                .as_deref(),
+            Some("Amazon Web Services LLC")
         );
     }
 

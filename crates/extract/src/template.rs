@@ -208,6 +208,27 @@ pub struct RuleConfig {
     /// `line_arithmetic` / `statement_balance`: column keys, when they differ from the standard names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, String>,
+    /// Any rule: `warning` makes a failed check a warning (the document stays valid and is listed among
+    /// those worth a look), for checks that legitimate documents can fail (a credit note's negative total).
+    #[serde(default, skip_serializing_if = "Severity::is_error")]
+    pub severity: Severity,
+}
+
+/// How much a failed check counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The document fails validation.
+    #[default]
+    Error,
+    /// The check warns; the document stays valid.
+    Warning,
+}
+
+impl Severity {
+    fn is_error(&self) -> bool {
+        *self == Severity::Error
+    }
 }
 
 /// An alternative right-hand side for `compare_totals`.

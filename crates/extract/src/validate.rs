@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::regex_engine::compile_regex;
-use crate::template::{resolve_target, Rule, RuleType, TargetPart, Template};
+use crate::template::{resolve_target, Rule, RuleType, Severity, TargetPart, Template};
 use crate::value::{Field, Row, Value};
 
 /// The outcome of one rule.
@@ -117,6 +117,10 @@ pub fn validate(
                 RuleType::StatementBalance => values.statement_balance(rule),
                 RuleType::Duplicate => values.duplicate(rule, duplicates),
                 RuleType::LowConfidence => values.low_confidence(rule),
+            };
+            let status = match (status, rule.config.severity) {
+                (RuleStatus::Fail, Severity::Warning) => RuleStatus::Warn,
+                (status, _) => status,
             };
             RuleResult {
                 rule_name: rule.rule_name.clone(),

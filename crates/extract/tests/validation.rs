@@ -263,6 +263,67 @@ fn format_range_and_one_of_report_the_offending_values() {
 }
 
 #[test]
+fn a_rule_with_warning_severity_warns_instead_of_failing_and_the_document_stays_valid() {
+    let json = TEMPLATE.replace(
+        r#""config": { "min": 0, "max": 10000 } }"#,
+        r#""config": { "min": 0, "max": 10000, "severity": "warning" } }"#,
+    );
+    assert_ne!(json, TEMPLATE);
+    let template = Template::from_json_str("rules.json", &json).unwrap();
+    let mut fields = good_fields();
+    for (key, amount) in [
+        ("netAmount", "-100.00"),
+        ("taxAmount", "-19.00"),
+        ("totalAmount", "-119.00"),
+    ] {
+        fields.insert(key.into(), field(Value::Decimal(decimal(amount)), 95.0));
+    }
+    let results = validate(&template, &fields, &[], &NoHistory);
+    let range = result(&results, "total range");
+    assert_eq!(range.status, RuleStatus::Warn);
+    assert_eq!(range.message, "totalAmount -119.00 not between 0 and 10000");
+    // Within range, the rule passes as before.
+    let results = validate(&template, &good_fields(), &good_rows(), &NoHistory);
+    assert_eq!(result(&results, "total range").status, RuleStatus::Pass);
+    // An unknown severity is a template error naming the field.
+    let bad = TEMPLATE.replace(
+        r#""config": { "min": 0, "max": 10000 } }"#,
+        r#""config": { "min": 0, "max": 10000, "severity": "maybe" } }"#,
+    );
+    let error = Template::from_json_str("rules.json", &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("rules.json") && error.contains("maybe"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_built_in_invoice_accepts_a_credit_notes_negative_total_with_a_warning() {
+    let set = quire_extract::TemplateSet::builtin().unwrap();
+    let invoice = set.get("generic-invoice").unwrap();
+    let mut fields = good_fields();
+    for (key, amount) in [
+        ("netAmount", "-7.39"),
+        ("taxAmount", "-1.40"),
+        ("totalAmount", "-8.79"),
+    ] {
+        fields.insert(key.into(), field(Value::Decimal(decimal(amount)), 95.0));
+    }
+    let results = validate(invoice, &fields, &[], &NoHistory);
+    let negative = results
+        .iter()
+        .find(|r| r.rule_name.starts_with("total is not negative"))
+        .unwrap();
+    assert_eq!(negative.status, RuleStatus::Warn, "{}", negative.message);
+    assert!(results
+        .iter()
+        .filter(|r| r.rule_name.starts_with("net plus tax"))
+        .all(|r| r.status == RuleStatus::Pass));
+}
+
+#[test]
 fn a_due_date_before_the_invoice_date_fails() {
     let mut fields = good_fields();
     fields.insert(
