@@ -1919,7 +1919,21 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
                         }
                         end
                     });
-                let run = cell[..end].to_vec();
+                // The name starts after the end of a sentence before it on the line (`… erfolgte am
+                // 10.11.2017 14:25 Uhr. DB Fernverkehr AG`), not at the start of the line.
+                let form_at = cell
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .position(|(k, &i)| {
+                        is_legal_form_word(&words[i].text, &words[cell[k - 1]].text)
+                    })
+                    .map_or(0, |p| p + 1);
+                let start = (0..form_at)
+                    .rev()
+                    .find(|&k| ends_a_sentence(&words[cell[k]].text))
+                    .map_or(0, |k| k + 1);
+                let run = cell[start..end].to_vec();
                 return Some((join_words(view, &run), run));
             }
         }
@@ -1956,6 +1970,18 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
         }
     }
     None
+}
+
+/// Whether a word ends a sentence: a full stop after a word of three or more letters that is no legal form
+/// (`Uhr.`, `belastet.`; not `Co.`, `Inc.`, `St.`, `Nr.`).
+fn ends_a_sentence(word: &str) -> bool {
+    let Some(stem) = word.strip_suffix('.') else {
+        return false;
+    };
+    stem.chars().count() >= 3
+        && stem.chars().all(char::is_alphabetic)
+        && !LEGAL_FORMS.contains(&word.to_lowercase().as_str())
+        && !LEGAL_FORMS.contains(&stem.to_lowercase().as_str())
 }
 
 /// Whether a cell is an addressee's attention line (`ATTN: iViveLabs Limited`, `z. Hd. Frau Meier`,
@@ -2515,6 +2541,20 @@ mod tests {
                 .map(|f| f.value.normalized_string())
                 .as_deref(),
             Some("2015-04-07")
+        );
+    }
+
+    #[test]
+    fn a_company_named_after_a_sentence_on_its_line_starts_after_the_sentence() {
+        let fields = invoice_fields(
+            "Rechnung 118NP8\nDie Buchung erfolgte am 10.11.2017 14:25 Uhr. DB Fernverkehr AG, Stephensonstr. 1\nSumme 78,75\n",
+        );
+        assert_eq!(
+            fields
+                .get("supplierName")
+                .map(|f| f.value.normalized_string())
+                .as_deref(),
+            Some("DB Fernverkehr AG")
         );
     }
 
