@@ -66,6 +66,29 @@ fn an_english_invoice_is_classified_as_an_invoice_with_reasons() {
 }
 
 #[test]
+fn an_invoice_with_its_bank_details_is_an_invoice_not_a_bank_statement() {
+    // Payment details (IBAN, BIC, account holder) are on most invoices: they do not make a statement.
+    let text = "\
+Bei Spiel GmbH, Ecke 12, 12345 Stadthausen
+
+Rechnung # RE-20140703/502 vom 03.07.2014
+ #         Produkt                        USt       Einzelpreis  Summe
+ 1,00      Gestaltung                     7%        160,00 \u{20ac}     160,00 \u{20ac}
+Summe inkl. USt: 171,20 \u{20ac}
+                                  IBAN DE88 2008 0000 0970 3757 00
+                                  BIC COBADEFFXXX
+                                  Kontoinhaber: Max Mustermann
+";
+    let classification = classify(&document_from_layout(text), &builtin());
+    assert_eq!(
+        classification.template_id.as_deref(),
+        Some("generic-invoice"),
+        "{}",
+        classification.reason
+    );
+}
+
+#[test]
 fn an_english_invoice_gives_its_header_fields() {
     let extraction = run(ENGLISH_INVOICE, "generic-invoice");
     let expected = [
