@@ -52,7 +52,7 @@ fn an_english_invoice_is_classified_as_an_invoice_with_reasons() {
         classification.template_id.as_deref(),
         Some("generic-invoice")
     );
-    assert_eq!(classification.template_version, Some(4));
+    assert_eq!(classification.template_version, Some(5));
     assert!(classification
         .matched_keywords
         .iter()
@@ -89,6 +89,49 @@ Summe inkl. USt: 171,20 \u{20ac}
 }
 
 #[test]
+fn a_dutch_invoice_is_classified_and_read_with_dutch_labels() {
+    let text = "\
+FACTUUR                                                     Coolblue B.V.
+                                                            3012 CN Rotterdam
+Factuurnummer: 993548900                                    BTW NL810433941B01
+Factuurdatum: 19 april 2014
+Ordernummer: 12572103
+
+Artikel                                 Aantal   Prijs per stuk  BTW  Prijs incl. BTW
+Apple iPad Air Wifi 16 GB Zilver           1       \u{20ac} 399,00  21%     \u{20ac} 399,00
+Mario Kart 7 3DS                           2        \u{20ac} 44,99  21%      \u{20ac} 89,98
+
+    Exclusief BTW      \u{20ac} 404,11                          Subtotaal     \u{20ac} 488,98
+        BTW 21%        \u{20ac} 84,87
+          Totaal       \u{20ac} 488,98
+";
+    let document = document_from_layout(text);
+    let classification = classify(&document, &builtin());
+    assert_eq!(
+        classification.template_id.as_deref(),
+        Some("generic-invoice")
+    );
+    let extraction = run(text, "generic-invoice");
+    let expected = [
+        ("documentId", "993548900"),
+        ("date", "2014-04-19"),
+        ("orderNumber", "12572103"),
+        ("netAmount", "404.11"),
+        ("taxAmount", "84.87"),
+        ("totalAmount", "488.98"),
+    ];
+    for (key, value) in expected {
+        assert_eq!(field(&extraction, key).as_deref(), Some(value), "{key}");
+    }
+    assert_eq!(extraction.table_items.len(), 2);
+    let quantity = extraction.table_items[1].cells["quantity"]
+        .value
+        .as_decimal();
+    assert_eq!(quantity, Some(2.into()));
+    assert!(extraction.is_valid, "{:?}", extraction.validation);
+}
+
+#[test]
 fn an_english_invoice_gives_its_header_fields() {
     let extraction = run(ENGLISH_INVOICE, "generic-invoice");
     let expected = [
@@ -109,7 +152,7 @@ fn an_english_invoice_gives_its_header_fields() {
         assert_eq!(field(&extraction, key).as_deref(), Some(value), "{key}");
     }
     assert_eq!(extraction.template_id, "generic-invoice");
-    assert_eq!(extraction.template_version, 4);
+    assert_eq!(extraction.template_version, 5);
 }
 
 #[test]
