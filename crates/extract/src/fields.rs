@@ -57,9 +57,25 @@ pub fn extract_fields(
     // Reading the document's date order scans every page: once for the template's options, and again
     // only for a field with options of its own.
     let template_options = effective_options(&template.extraction.options, document);
+    // `decimals_required` keeps item counts and codes out of a till receipt's amounts, which all print
+    // cents; a document that prints no amount with cents (`Total $4,950`) has its amounts whole.
+    let prints_cents = {
+        let (n_comma, n_point) = count_amounts_with_cents(document);
+        n_comma + n_point > 0
+    };
     for (key, meta) in &template.schema_definition.general_part {
-        let Some(rule) = template.extraction.fields.get(key) else {
+        let Some(template_rule) = template.extraction.fields.get(key) else {
             continue;
+        };
+        let whole_amounts_rule;
+        let rule = if template_rule.decimals_required && !prints_cents {
+            whole_amounts_rule = FieldRule {
+                decimals_required: false,
+                ..template_rule.clone()
+            };
+            &whole_amounts_rule
+        } else {
+            template_rule
         };
         let field_options;
         let options = match &rule.options {
@@ -191,12 +207,25 @@ pub fn effective_options(options: &NormalizeOptions, document: &Document) -> Nor
 /// The decimal separator of the document's amounts: numbers with exactly two decimals (`74,01`, `3.20`),
 /// not part of a longer number or a date, all with the same separator, at least two of them.
 fn infer_decimal_separator(document: &Document) -> Option<char> {
+    match count_amounts_with_cents(document) {
+        (c, 0) if c >= 2 => Some(','),
+        (0, p) if p >= 2 => Some('.'),
+        _ => None,
+    }
+}
+
+/// How many amounts with exactly two decimals (`74,01`, `3.20`; not part of a longer number or a date) the
+/// document prints with a decimal comma, and how many with a decimal point.
+fn count_amounts_with_cents(document: &Document) -> (usize, usize) {
     // `(?<![\d.,])…(?![\d.,])` as a linear-time search: the character before is matched (or the start), the
     // one after is checked (fancy-regex's backtracking VM ran this over the whole text at every position).
     static REGEX: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let regex = REGEX
         .get_or_init(|| regex::Regex::new(r"(?:^|[^\d.,])\d{1,3}(?:[.,' ]\d{3})*([.,])\d{2}").ok())
-        .as_ref()?;
+        .as_ref();
+    let Some(regex) = regex else {
+        return (0, 0);
+    };
     let (mut n_comma, mut n_point) = (0usize, 0usize);
     for page in &document.pages {
         for captures in regex.captures_iter(&page.layout_text) {
@@ -212,11 +241,7 @@ fn infer_decimal_separator(document: &Document) -> Option<char> {
             }
         }
     }
-    match (n_comma, n_point) {
-        (c, 0) if c >= 2 => Some(','),
-        (0, p) if p >= 2 => Some('.'),
-        _ => None,
-    }
+    (n_comma, n_point)
 }
 
 fn infer_date_order(document: &Document) -> Option<DateOrder> {

@@ -885,3 +885,32 @@ info@example.com
         Some("Schulung")
     );
 }
+
+#[test]
+fn a_receipt_that_prints_no_cents_has_its_whole_amounts_read() {
+    // Amounts need cents on till receipts (`Total 4` counts items); a document printing none has whole
+    // amounts.
+    let text = "\
+Contoso, Ltd.                              Receipt # No.: 2468
+                                           Date: 8/20/2020
+   Description                    Price           Line Total
+   Compliance Training            $5,000          $4,500
+                                  Subtotal        $4,500
+                                  Sales Tax       $450
+                                  Total           $4,950
+Thank you for your business!
+";
+    let extraction = run(text, "generic-receipt");
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("4950"));
+    assert_eq!(amount(&extraction, "taxAmount"), decimal("450"));
+    // With cents printed elsewhere, a whole number after `Total` is not the total.
+    let text = "\
+Freshway Local
+Milk                 1.20
+Bread                2.30
+Total items 4
+TOTAL                3.50
+";
+    let extraction = run(text, "generic-receipt");
+    assert_eq!(amount(&extraction, "totalAmount"), decimal("3.50"));
+}
