@@ -1244,6 +1244,15 @@ impl FieldContext<'_> {
             let Some(value) = self.typed(group.as_str()) else {
                 continue;
             };
+            // Found by its shape alone, an IBAN must pass its checksum (`OD304175096047380001` is an
+            // order id).
+            if let Value::Text(text) = &value {
+                let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+                if self.key == "iban" && looks_like_iban(&compact) && !iban_checksum_holds(&compact)
+                {
+                    continue;
+                }
+            }
             let word_indexes = view.words_in_span(original(group.start()), original(group.end()));
             if let Some(zone) = &self.rule.zone {
                 if !word_indexes.iter().all(|&i| view.word_in_zone(i, zone)) {
@@ -2148,7 +2157,7 @@ pub fn document_currency(document: &Document) -> Option<&'static str> {
             let text = word.text.trim();
             let code = if text.len() <= 4 {
                 currency_code(text).filter(|_| {
-                    // Plain words like "euro" count; two-letter "rm" only in upper case.
+                    // Plain words like "euro" count; two-letter "rm", "rs" only capitalised.
                     text.chars().any(|c| !c.is_ascii_lowercase())
                 })
             } else {
@@ -2580,6 +2589,22 @@ mod tests {
                 .map(|f| f.value.normalized_string())
                 .as_deref(),
             Some("DB Fernverkehr AG")
+        );
+    }
+
+    #[test]
+    fn an_order_id_shaped_like_an_iban_is_not_taken_as_one() {
+        let fields =
+            invoice_fields("Invoice No: 42\nOrder ID: OD304175096047380001\nTotal 319.00\n");
+        assert!(fields.get("iban").is_none(), "{:?}", fields.get("iban"));
+        let fields =
+            invoice_fields("Invoice No: 42\nPay to DE89 3704 0044 0532 0130 00\nTotal 319.00\n");
+        assert_eq!(
+            fields
+                .get("iban")
+                .map(|f| f.value.normalized_string())
+                .as_deref(),
+            Some("DE89370400440532013000")
         );
     }
 

@@ -25,7 +25,7 @@ const ISO_CODES: [&str; 30] = [
 ];
 
 /// Symbols and words that stand for a currency (matched case-insensitively, longest first).
-const CURRENCY_WORDS: [(&str, &str); 17] = [
+const CURRENCY_WORDS: [(&str, &str); 20] = [
     ("€", "EUR"),
     ("euros", "EUR"),
     ("euro", "EUR"),
@@ -37,6 +37,9 @@ const CURRENCY_WORDS: [(&str, &str); 17] = [
     ("pounds sterling", "GBP"),
     ("¥", "JPY"),
     ("₹", "INR"),
+    ("rs.", "INR"),
+    ("rs", "INR"),
+    ("rupees", "INR"),
     ("fr.", "CHF"),
     ("sfr", "CHF"),
     ("rm", "MYR"),
@@ -654,6 +657,8 @@ mod tests {
             ("£", Some("GBP")),
             ("CHF", Some("CHF")),
             ("RM", Some("MYR")),
+            ("Rs.", Some("INR")),
+            ("₹", Some("INR")),
             ("(EUR)", Some("EUR")),
             ("ABC", None),
             ("", None),
