@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
 
-use chrono::NaiveDate;
 use quire_document::Document;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -483,18 +482,13 @@ pub fn values_match(format: Option<FormatType>, expected: &str, extracted: &str)
             crate::normalize::parse_amount(text, &NormalizeOptions::default()).map(|a| a.value)
         })
     };
-    let as_date = |text: &str| -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .ok()
-            // ISO 8601's basic form (`20150130`), as some ground truth writes dates.
-            .or_else(|| {
-                let text = text.trim();
-                (text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| NaiveDate::parse_from_str(text, "%Y%m%d").ok())
-                    .flatten()
-            })
-            .or_else(|| parse_date(text, &NormalizeOptions::default()))
+    // ISO 8601, also in its basic form (`20150130`) as some ground truth writes dates, then every form
+    // documents print.
+    let date_options = NormalizeOptions {
+        date_formats: vec!["%Y-%m-%d".into(), "%Y%m%d".into()],
+        ..NormalizeOptions::default()
     };
+    let as_date = |text: &str| parse_date(text, &date_options);
     match format {
         Some(FormatType::Number) => match (as_number(expected), as_number(extracted)) {
             (Some(a), Some(b)) => a == b,

@@ -1926,43 +1926,26 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             if is_attention_line(view, &cell) {
                 continue;
             }
-            let has_legal_form = cell
+            // The first legal form of the cell (after at least one word of name).
+            let legal_form_at = cell
                 .iter()
                 .enumerate()
                 .skip(1)
-                .any(|(k, &i)| is_legal_form_word(&words[i].text, &words[cell[k - 1]].text));
-            if has_legal_form {
-                let end = cell
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .position(|(k, &i)| {
-                        is_legal_form_word(&words[i].text, &words[cell[k - 1]].text)
-                    })
-                    .map(|p| p + 1)
-                    .map_or(cell.len(), |p| {
-                        // Keep a run of legal forms ("Sdn Bhd", "GmbH & Co. KG").
-                        let mut end = p + 1;
-                        while end < cell.len() {
-                            let key = words[cell[end]].text.to_lowercase();
-                            if LEGAL_FORMS.contains(&key.trim_end_matches(',')) || key == "&" {
-                                end += 1;
-                            } else {
-                                break;
-                            }
-                        }
-                        end
-                    });
+                .find(|&(k, &i)| is_legal_form_word(&words[i].text, &words[cell[k - 1]].text))
+                .map(|(k, _)| k);
+            if let Some(form_at) = legal_form_at {
+                // Keep a run of legal forms ("Sdn Bhd", "GmbH & Co. KG").
+                let mut end = form_at + 1;
+                while end < cell.len() {
+                    let key = words[cell[end]].text.to_lowercase();
+                    if LEGAL_FORMS.contains(&key.trim_end_matches(',')) || key == "&" {
+                        end += 1;
+                    } else {
+                        break;
+                    }
+                }
                 // The name starts after the end of a sentence before it on the line (`… erfolgte am
                 // 10.11.2017 14:25 Uhr. DB Fernverkehr AG`), not at the start of the line.
-                let form_at = cell
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .position(|(k, &i)| {
-                        is_legal_form_word(&words[i].text, &words[cell[k - 1]].text)
-                    })
-                    .map_or(0, |p| p + 1);
                 let start = (0..form_at)
                     .rev()
                     .find(|&k| ends_a_sentence(&words[cell[k]].text))
@@ -2412,6 +2395,11 @@ mod tests {
         assert_eq!(order("Ref 125/08/2025 and 25/08/20251\n"), None);
     }
 
+    /// A field's value as its normalised string.
+    fn value_of(fields: &BTreeMap<String, Field>, key: &str) -> Option<String> {
+        fields.get(key).map(|f| f.value.normalized_string())
+    }
+
     fn invoice_fields(text: &str) -> BTreeMap<String, Field> {
         let document = document_from_layout(text);
         let views: Vec<PageView<'_>> = document.pages.iter().map(PageView::new).collect();
@@ -2550,7 +2538,7 @@ mod tests {
              \u{20}                  Taxes                 \u{20ac}6029,30\n\
              \u{20}             Montant TTC             \u{20ac} 82 003,30\n",
         );
-        let value = |key: &str| fields.get(key).map(|f| f.value.normalized_string());
+        let value = |key: &str| value_of(&fields, key);
         // `€75` is the amount's first group, not a currency word to skip (it gave 974,00).
         let amount = |key: &str| fields.get(key).and_then(|f| f.value.as_decimal());
         assert_eq!(amount("netAmount"), Some(Decimal::new(7_597_400, 2)));
@@ -2564,18 +2552,12 @@ mod tests {
     fn a_document_with_year_day_month_dates_reads_its_ambiguous_ones_so() {
         let text = "Invoice 42\nDate - 2015-30-01\nA r\u{e9}gler avant: 2015-04-07\nTotal 10,00\n";
         let fields = invoice_fields(text);
-        let value = |key: &str| fields.get(key).map(|f| f.value.normalized_string());
+        let value = |key: &str| value_of(&fields, key);
         assert_eq!(value("date").as_deref(), Some("2015-01-30"));
         assert_eq!(value("dueDate").as_deref(), Some("2015-07-04"));
         // Without the unambiguous date, year-first dates are year, month, day.
         let fields = invoice_fields("Invoice 42\nA r\u{e9}gler avant: 2015-04-07\nTotal 10,00\n");
-        assert_eq!(
-            fields
-                .get("dueDate")
-                .map(|f| f.value.normalized_string())
-                .as_deref(),
-            Some("2015-04-07")
-        );
+        assert_eq!(value_of(&fields, "dueDate").as_deref(), Some("2015-04-07"));
     }
 
     #[test]
@@ -2584,10 +2566,7 @@ mod tests {
             "Rechnung 118NP8\nDie Buchung erfolgte am 10.11.2017 14:25 Uhr. DB Fernverkehr AG, Stephensonstr. 1\nSumme 78,75\n",
         );
         assert_eq!(
-            fields
-                .get("supplierName")
-                .map(|f| f.value.normalized_string())
-                .as_deref(),
+            value_of(&fields, "supplierName").as_deref(),
             Some("DB Fernverkehr AG")
         );
     }
@@ -2600,10 +2579,7 @@ mod tests {
         let fields =
             invoice_fields("Invoice No: 42\nPay to DE89 3704 0044 0532 0130 00\nTotal 319.00\n");
         assert_eq!(
-            fields
-                .get("iban")
-                .map(|f| f.value.normalized_string())
-                .as_deref(),
+            value_of(&fields, "iban").as_deref(),
             Some("DE89370400440532013000")
         );
     }
@@ -2614,10 +2590,7 @@ mod tests {
             "ATTN: iViveLabs Limited\nAmazon Web Services LLC\nInvoice Number: 42183017\nTotal 10,00\n",
         );
         assert_eq!(
-            fields
-                .get("supplierName")
-                .map(|f| f.value.normalized_string())
-                .as_deref(),
+            value_of(&fields, "supplierName").as_deref(),
             Some("Amazon Web Services LLC")
         );
     }
@@ -2629,7 +2602,7 @@ mod tests {
              \u{20}                                    N\u{b0} BC #- BC05299\n\
              \u{20}           YourCompany\n",
         );
-        let value = |key: &str| fields.get(key).map(|f| f.value.normalized_string());
+        let value = |key: &str| value_of(&fields, key);
         assert_eq!(value("documentId").as_deref(), Some("FA01/2015/032414"));
         assert_eq!(value("orderNumber").as_deref(), Some("BC05299"));
         assert_eq!(value("supplierName").as_deref(), Some("YourCompany"));

@@ -842,7 +842,7 @@ fn repair_column_roles(rows: &mut [Row]) {
         .collect();
     keys.sort();
     keys.dedup();
-    let tolerance = rust_decimal::Decimal::new(1, 2);
+    let tolerance = crate::validate::DEFAULT_TOLERANCE;
     for factor in &keys {
         for product in keys.iter().filter(|k| *k != factor) {
             let mut n_checked = 0;
