@@ -247,11 +247,21 @@ pub fn run(command: &HistoryCommand) -> anyhow::Result<ExitCode> {
         }
         HistoryCommand::Delete(args) => {
             let mut store = args.db.open()?;
-            store.delete_document(args.id)?;
-            if !args.json {
-                println!("document {} deleted", args.id);
+            let removed_copy = store.delete_document(args.id)?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "deleted": args.id, "removed_copy": removed_copy })
+                );
             } else {
-                println!("{}", serde_json::json!({ "deleted": args.id }));
+                match removed_copy {
+                    Some(copy) => println!(
+                        "document {} deleted, with its stored copy {}",
+                        args.id,
+                        copy.display()
+                    ),
+                    None => println!("document {} deleted", args.id),
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The `documents` table: one row per input file of a job, with its identity (content hash, size, type),
 //! where its original is kept, its status, its error when it failed, and how long each stage took.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use quire_document::Document;
 use quire_extract::{DuplicateLookup, Extraction};
@@ -388,25 +388,63 @@ impl Store {
             .during("looking for identical content")
     }
 
-    /// Deletes a document with its pages, extraction, results, corrections and search entry. Its original's
-    /// copy is kept (other documents may share it).
-    pub fn delete_document(&mut self, document_id: i64) -> Result<()> {
+    /// Deletes a document with its pages, extraction, results, corrections and search entry, and its
+    /// original's stored copy unless another document still refers to it (identical content is stored
+    /// once). Returns the copy removed. The rows go first: a crash in between leaves an unreferenced
+    /// file, never a row whose copy is gone.
+    pub fn delete_document(&mut self, document_id: i64) -> Result<Option<PathBuf>> {
         let transaction = self
             .connection
             .transaction()
             .during("deleting a document")?;
-        search::remove_document(&transaction, document_id)?;
-        let n_deleted = transaction
-            .execute("DELETE FROM documents WHERE id = ?1", [document_id])
+        let stored: Option<(Option<String>, Option<String>)> = transaction
+            .query_row(
+                "SELECT stored_path, content_hash FROM documents WHERE id = ?1",
+                [document_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
             .during("deleting a document")?;
-        if n_deleted == 0 {
+        let Some((stored_path, content_hash)) = stored else {
             return Err(HistoryError::NotFound {
                 what: "document",
                 id: document_id,
             });
-        }
+        };
+        search::remove_document(&transaction, document_id)?;
+        transaction
+            .execute("DELETE FROM documents WHERE id = ?1", [document_id])
+            .during("deleting a document")?;
+        let still_used: bool = match &stored_path {
+            Some(path) => transaction
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM documents WHERE stored_path = ?1)",
+                    [path],
+                    |row| row.get(0),
+                )
+                .during("deleting a document")?,
+            None => true,
+        };
         transaction.commit().during("deleting a document")?;
-        Ok(())
+        let copy = match (stored_path, content_hash) {
+            (Some(path), Some(hash))
+                if !still_used && is_stored_original(Path::new(&path), &hash) =>
+            {
+                PathBuf::from(path)
+            }
+            _ => return Ok(None),
+        };
+        match std::fs::remove_file(&copy) {
+            Ok(()) => {
+                // The `ab/` folder goes when it held the last copy (removing a non-empty folder fails).
+                if let Some(folder) = copy.parent() {
+                    let _ = std::fs::remove_dir(folder);
+                }
+                Ok(Some(copy))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(HistoryError::Io { path: copy, source }),
+        }
     }
 
     /// A duplicate lookup over the history that ignores one document (the one being validated).
@@ -416,6 +454,18 @@ impl Store {
             excluding: document_id,
         }
     }
+}
+
+/// Whether `path` has the shape of a copy [`crate::store_original`] made of content `hash`
+/// (`…/originals/ab/<hash>.<ext>`): only such a file is ever removed with its document.
+fn is_stored_original(path: &Path, hash: &str) -> bool {
+    let stem_is_hash = path.file_stem().and_then(|s| s.to_str()) == Some(hash);
+    let in_originals = path
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .is_some_and(|name| name == "originals");
+    !hash.is_empty() && stem_is_hash && in_originals
 }
 
 /// Removes what an earlier attempt stored for a document (pages, extraction, results, search entry).

@@ -693,6 +693,64 @@ fn deleting_a_document_removes_its_rows_and_search_entry() {
     );
 }
 
+/// Queues one document in a new job and stores it processed with `copy` as its original's stored copy.
+fn store_with_copy(store: &mut Store, document: &Document, copy: &std::path::Path) -> i64 {
+    let job_id = store
+        .create_job(
+            "test",
+            &serde_json::json!({}),
+            &[PathBuf::from("/in/a.pdf")],
+        )
+        .unwrap();
+    let (document_id, _) = store.pending_documents(job_id).unwrap()[0].clone();
+    let extraction = extract_with_builtin(document, store);
+    store
+        .record_processed(
+            document_id,
+            &ProcessedDocument {
+                document,
+                stored_copy: Some(copy),
+                extraction: Some(&extraction),
+                unmatched_reason: None,
+                read_ms: 1,
+                extract_ms: 1,
+            },
+        )
+        .unwrap();
+    document_id
+}
+
+#[test]
+fn deleting_a_document_removes_its_stored_original_once_no_other_document_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("invoice.pdf");
+    std::fs::write(&source, b"%PDF-1.4 the original").unwrap();
+    let mut document = invoice("INV-41");
+    document.content_hash = "0123abcd".into();
+    let copy = store_original(&dir.path().join("data"), &source, "0123abcd", "pdf").unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let first = store_with_copy(&mut store, &document, &copy);
+    let second = store_with_copy(&mut store, &document, &copy);
+
+    assert_eq!(store.delete_document(first).unwrap(), None);
+    assert!(
+        copy.exists(),
+        "the second document still refers to the copy"
+    );
+    assert_eq!(store.delete_document(second).unwrap(), Some(copy.clone()));
+    assert!(!copy.exists());
+    assert!(
+        !copy.parent().unwrap().exists(),
+        "its emptied folder goes too"
+    );
+    assert!(source.exists(), "the user's own file is never touched");
+
+    // A stored path that is not a copy in an originals folder (here: the source itself) is left alone.
+    let third = store_with_copy(&mut store, &document, &source);
+    assert_eq!(store.delete_document(third).unwrap(), None);
+    assert!(source.exists());
+}
+
 #[test]
 fn statistics_count_documents_by_status_and_template() {
     let mut store = Store::open_in_memory().unwrap();
