@@ -1955,6 +1955,7 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             }
         }
     }
+    let mut lower_case = None;
     for line_index in 0..view.page.lines.len().min(12) {
         // A short line is one name even when its words are spread out (centred titles).
         let whole: Vec<usize> = view.line_range(line_index).collect();
@@ -1982,11 +1983,47 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
                 && !is_label
                 && !text.contains('@')
             {
-                return Some((text, cell));
+                // A line of lower-case letters only (`tan chay yee`: a name written or stamped above
+                // the printed header) is a name only when nothing better follows.
+                if !text.chars().any(char::is_uppercase) {
+                    lower_case.get_or_insert((text, cell));
+                    continue;
+                }
+                return Some(continued_on_next_line(view, line_index, text, cell));
             }
         }
     }
-    None
+    lower_case
+}
+
+/// A name whose line ends with `&` goes on at the start of the next line (`HOME MASTER HARDWARE &` /
+/// `ELECTRICAL`).
+fn continued_on_next_line(
+    view: &PageView<'_>,
+    line_index: usize,
+    text: String,
+    mut cell: Vec<usize>,
+) -> (String, Vec<usize>) {
+    let words = view.words();
+    let ends_line = cell.last() == Some(&(view.line_range(line_index).end - 1));
+    let dangling = cell
+        .last()
+        .is_some_and(|&i| matches!(words[i].text.as_str(), "&" | "+"));
+    if !ends_line || !dangling || line_index + 1 >= view.page.lines.len() {
+        return (text, cell);
+    }
+    let next: Vec<usize> = view.line_range(line_index + 1).collect();
+    let close = view.page.lines[line_index + 1].bbox.y0 - view.page.lines[line_index].bbox.y1
+        <= view.line_height;
+    let letters_only = next.iter().all(|&i| {
+        let word = words[i].text.trim_end_matches([',', '.']);
+        !word.is_empty() && word.chars().all(char::is_alphabetic)
+    });
+    if !close || next.is_empty() || next.len() > 4 || !letters_only {
+        return (text, cell);
+    }
+    cell.extend(next);
+    (join_words(view, &cell), cell)
 }
 
 /// Whether a word ends a sentence: a full stop after a word of three or more letters that is no legal form
@@ -2592,6 +2629,31 @@ mod tests {
         assert_eq!(
             value_of(&fields, "supplierName").as_deref(),
             Some("Amazon Web Services LLC")
+        );
+    }
+
+    #[test]
+    fn a_lower_case_line_above_the_header_is_not_the_supplier_and_a_name_ending_in_and_goes_on() {
+        let fields = invoice_fields(
+            "   tan chay yee\n  HOME MASTER HARDWARE &\n        ELECTRICAL\n  JALAN SETIA 13, SELANGOR\n\
+             Invoice No: CS 47832\nTotal 10.00\n",
+        );
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("HOME MASTER HARDWARE & ELECTRICAL")
+        );
+        // Lower case alone, it is still the best there is.
+        let fields = invoice_fields("   acme tools\nInvoice No: 17\nTotal 10.00\n");
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("acme tools")
+        );
+        // An address line after `&` is not part of the name.
+        let fields =
+            invoice_fields("  Smith &\n  12 High Street, Leeds\nInvoice No: 17\nTotal 10.00\n");
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("Smith &")
         );
     }
 
