@@ -616,7 +616,9 @@ impl FieldContext<'_> {
                         Position::ColumnSum => self.column_sum(view, line_index, &label_words),
                     };
                     let found = found.map(|(value, value_words)| {
-                        self.complete_wrapped_iban(view, word_index, value, value_words)
+                        let (value, value_words) =
+                            self.complete_wrapped_iban(view, word_index, value, value_words);
+                        complete_wrapped_name(view, value, value_words)
                     });
                     if let Some((value, value_words)) = found {
                         out.push(Candidate {
@@ -1819,7 +1821,7 @@ fn is_legal_form_word(word: &str, previous: &str) -> bool {
 }
 
 /// Legal forms that mark a company name.
-const LEGAL_FORMS: [&str; 40] = [
+const LEGAL_FORMS: [&str; 41] = [
     "gmbh",
     "ag",
     "kg",
@@ -1860,6 +1862,7 @@ const LEGAL_FORMS: [&str; 40] = [
     "ab",
     "gmbh&co.kg",
     "enterprise",
+    "a.g.",
 ];
 
 /// Words that title a document rather than name its issuer.
@@ -1950,7 +1953,13 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
                     .rev()
                     .find(|&k| ends_a_sentence(&words[cell[k]].text))
                     .map_or(0, |k| k + 1);
-                let run = cell[start..end].to_vec();
+                let mut run = cell[start..end].to_vec();
+                if start == 0 {
+                    if let Some(mut above) = name_line_above(view, line_index, cell[0]) {
+                        above.extend(run);
+                        run = above;
+                    }
+                }
                 return Some((join_words(view, &run), run));
             }
         }
@@ -1975,8 +1984,8 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             let is_title = lower
                 .split_whitespace()
                 .any(|w| TITLE_WORDS.contains(&w.trim_end_matches([':', '.'])));
-            // `Facturé à :`, `Bill to:`: a label, not a name.
-            let is_label = text.trim_end().ends_with(':');
+            // `Facturé à :`, `Bill to:`, `Guest Name: Sanjay`: a label (with its value), not a name.
+            let is_label = cell.iter().any(|&i| words[i].text.ends_with(':'));
             if n_letters >= 3
                 && n_digits * 2 < n_letters
                 && !is_title
@@ -2024,6 +2033,93 @@ fn continued_on_next_line(
     }
     cell.extend(next);
     (join_words(view, &cell), cell)
+}
+
+/// A name under its label that wrapped onto the next line, the legal form on the second
+/// (`Verkäufer:` / `MVM Musterhafter` / `Versicherungsverein Musterstadt a.G.`): the next line, starting at
+/// the name's left edge and ending with a legal form, completes it. Any other value is returned as it is.
+fn complete_wrapped_name(
+    view: &PageView<'_>,
+    value: Value,
+    value_words: Vec<usize>,
+) -> (Value, Vec<usize>) {
+    let words = view.words();
+    let (Value::Text(_), Some(&first), Some(&last)) =
+        (&value, value_words.first(), value_words.last())
+    else {
+        return (value, value_words);
+    };
+    let has_legal_form = |indexes: &[usize]| {
+        indexes
+            .iter()
+            .enumerate()
+            .skip(1)
+            .any(|(k, &i)| is_legal_form_word(&words[i].text, &words[indexes[k - 1]].text))
+    };
+    let line_index = view.line_of_word[last];
+    let Some(next_line) = view.page.lines.get(line_index + 1) else {
+        return (value, value_words);
+    };
+    if has_legal_form(&value_words)
+        || last + 1 != view.line_range(line_index).end
+        || next_line.bbox.y0 - view.page.lines[line_index].bbox.y1 > view.line_height
+    {
+        return (value, value_words);
+    }
+    // The next line's first cell, starting where the name starts.
+    let range = view.line_range(line_index + 1);
+    if (words[range.start].bbox.x0 - words[first].bbox.x0).abs() > view.char_width * 1.5 {
+        return (value, value_words);
+    }
+    let mut cell = vec![range.start];
+    for index in range.start + 1..range.end {
+        if view.gap(index - 1, index) > view.char_width * 2.5 {
+            break;
+        }
+        cell.push(index);
+    }
+    let plain = cell.iter().all(|&i| {
+        let text = &words[i].text;
+        !text.contains(':') && !text.chars().any(|c| c.is_ascii_digit())
+    });
+    let ends_with_form = cell.len() >= 2
+        && is_legal_form_word(
+            &words[cell[cell.len() - 1]].text,
+            &words[cell[cell.len() - 2]].text,
+        );
+    if !plain || !ends_with_form || value_words.len() + cell.len() > 12 {
+        return (value, value_words);
+    }
+    let mut joined = value_words;
+    joined.extend(cell);
+    (Value::Text(join_words(view, &joined)), joined)
+}
+
+/// The first line of a name whose legal form wrapped onto the next line (`MVM Musterhafter` above
+/// `Versicherungsverein Musterstadt a.G.`): the whole line right above, starting at the same left edge, of
+/// at most four words of letters, none a document title or a label.
+fn name_line_above(view: &PageView<'_>, line_index: usize, first: usize) -> Option<Vec<usize>> {
+    let words = view.words();
+    let above_index = line_index.checked_sub(1)?;
+    let (above, line) = (&view.page.lines[above_index], &view.page.lines[line_index]);
+    let range = view.line_range(above_index);
+    let aligned =
+        (words[range.start].bbox.x0 - words[first].bbox.x0).abs() <= view.char_width * 1.5;
+    if line.bbox.y0 - above.bbox.y1 > view.line_height * 0.8 || !aligned || range.len() > 4 {
+        return None;
+    }
+    let indexes: Vec<usize> = range.collect();
+    let name_like = indexes.iter().all(|&i| {
+        let text = &words[i].text;
+        let key = text.to_lowercase();
+        text.chars().any(char::is_alphabetic)
+            && !text.contains([':', '@'])
+            && !text.chars().any(|c| c.is_ascii_digit())
+            && !TITLE_WORDS.contains(&key.trim_end_matches(['.', ',']))
+    }) && indexes
+        .windows(2)
+        .all(|pair| view.gap(pair[0], pair[1]) <= view.char_width * 2.5);
+    name_like.then_some(indexes)
 }
 
 /// Whether a word ends a sentence: a full stop after a word of three or more letters that is no legal form
@@ -2654,6 +2750,47 @@ mod tests {
         assert_eq!(
             value_of(&fields, "supplierName").as_deref(),
             Some("Smith &")
+        );
+    }
+
+    #[test]
+    fn a_name_whose_legal_form_wrapped_onto_the_next_line_is_read_whole() {
+        // Under its label.
+        let fields = invoice_fields(
+            "Rechnung Nr. 17 vom 06.12.2018\n\nVerk\u{e4}ufer:\nMVM Musterhafter\n\
+             Versicherungsverein Musterstadt a.G.\nMusterstr. 12\nGesamtbetrag: 119,00 EUR\n",
+        );
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("MVM Musterhafter Versicherungsverein Musterstadt a.G.")
+        );
+        // Without a label: the line above the legal form's line.
+        let fields = invoice_fields(
+            "MVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12\n\
+             Rechnung Nr. 17\nGesamtbetrag: 119,00 EUR\n",
+        );
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("MVM Musterhafter Versicherungsverein Musterstadt a.G.")
+        );
+        // A title or an address above it is not part of the name.
+        let fields = invoice_fields(
+            "INVOICE\nNorthwind Traders Ltd\n12 High Street\nInvoice No: 17\nTotal 10.00\n",
+        );
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("Northwind Traders Ltd")
+        );
+    }
+
+    #[test]
+    fn a_label_with_its_value_is_not_the_supplier() {
+        let fields = invoice_fields(
+            "Guest Name: Sanjay                 Date: 31/12/2017\nOYO Rooms\nInvoice No: 17\nTotal 10.00\n",
+        );
+        assert_eq!(
+            value_of(&fields, "supplierName").as_deref(),
+            Some("OYO Rooms")
         );
     }
 
