@@ -2784,6 +2784,19 @@ mod tests {
     }
 
     #[test]
+    fn a_date_is_never_the_document_number() {
+        let fields = invoice_fields(
+            "ACME Versicherung AG\n\
+             Rechnung      des   Versicherers       Nr.   01.234.567.8-2018-1     vom\n\
+             06.12.2018\nGesamtbetrag: 119,00 EUR\n",
+        );
+        assert_eq!(
+            value_of(&fields, "documentId").as_deref(),
+            Some("01.234.567.8-2018-1")
+        );
+    }
+
+    #[test]
     fn a_label_with_its_value_is_not_the_supplier() {
         let fields = invoice_fields(
             "Guest Name: Sanjay                 Date: 31/12/2017\nOYO Rooms\nInvoice No: 17\nTotal 10.00\n",
