@@ -2797,6 +2797,16 @@ mod tests {
     }
 
     #[test]
+    fn a_request_to_pay_by_a_date_gives_the_due_date() {
+        let fields = invoice_fields(
+            "Bei Spiel GmbH\nRechnung # RE-20140703/502 vom 03.07.2014\nSumme netto: 496,00 \u{20ac}\n\
+             Bitte \u{fc}berweisen Sie bis zum 24.07.2014:\nSumme inkl. USt: 571,04 \u{20ac}\n",
+        );
+        assert_eq!(value_of(&fields, "dueDate").as_deref(), Some("2014-07-24"));
+        assert_eq!(value_of(&fields, "date").as_deref(), Some("2014-07-03"));
+    }
+
+    #[test]
     fn a_label_with_its_value_is_not_the_supplier() {
         let fields = invoice_fields(
             "Guest Name: Sanjay                 Date: 31/12/2017\nOYO Rooms\nInvoice No: 17\nTotal 10.00\n",

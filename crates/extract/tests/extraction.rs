@@ -52,7 +52,7 @@ fn an_english_invoice_is_classified_as_an_invoice_with_reasons() {
         classification.template_id.as_deref(),
         Some("generic-invoice")
     );
-    assert_eq!(classification.template_version, Some(6));
+    assert_eq!(classification.template_version, Some(7));
     assert!(classification
         .matched_keywords
         .iter()
@@ -152,7 +152,7 @@ fn an_english_invoice_gives_its_header_fields() {
         assert_eq!(field(&extraction, key).as_deref(), Some(value), "{key}");
     }
     assert_eq!(extraction.template_id, "generic-invoice");
-    assert_eq!(extraction.template_version, 6);
+    assert_eq!(extraction.template_version, 7);
 }
 
 #[test]

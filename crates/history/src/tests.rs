@@ -215,7 +215,7 @@ fn a_processed_invoice_is_stored_with_pages_extraction_and_validation() {
     assert!(pages[0].layout_text.contains("INV-1"));
     assert!(pages[0].words.iter().any(|w| w.text == "INV-1"));
     let extraction = store.extraction(document_id).unwrap().unwrap();
-    assert_eq!(extraction.template_version, 6);
+    assert_eq!(extraction.template_version, 7);
     assert_eq!(
         extraction.field_string("totalAmount").as_deref(),
         Some("2453.45")
