@@ -1929,14 +1929,7 @@ fn company_name(view: &PageView<'_>) -> Option<(String, Vec<usize>)> {
             if is_attention_line(view, &cell) {
                 continue;
             }
-            // The first legal form of the cell (after at least one word of name).
-            let legal_form_at = cell
-                .iter()
-                .enumerate()
-                .skip(1)
-                .find(|&(k, &i)| is_legal_form_word(&words[i].text, &words[cell[k - 1]].text))
-                .map(|(k, _)| k);
-            if let Some(form_at) = legal_form_at {
+            if let Some(form_at) = legal_form_in(words, &cell) {
                 // Keep a run of legal forms ("Sdn Bhd", "GmbH & Co. KG").
                 let mut end = form_at + 1;
                 while end < cell.len() {
@@ -2049,34 +2042,22 @@ fn complete_wrapped_name(
     else {
         return (value, value_words);
     };
-    let has_legal_form = |indexes: &[usize]| {
-        indexes
-            .iter()
-            .enumerate()
-            .skip(1)
-            .any(|(k, &i)| is_legal_form_word(&words[i].text, &words[indexes[k - 1]].text))
-    };
     let line_index = view.line_of_word[last];
     let Some(next_line) = view.page.lines.get(line_index + 1) else {
         return (value, value_words);
     };
-    if has_legal_form(&value_words)
+    if legal_form_in(words, &value_words).is_some()
         || last + 1 != view.line_range(line_index).end
         || next_line.bbox.y0 - view.page.lines[line_index].bbox.y1 > view.line_height
     {
         return (value, value_words);
     }
     // The next line's first cell, starting where the name starts.
-    let range = view.line_range(line_index + 1);
-    if (words[range.start].bbox.x0 - words[first].bbox.x0).abs() > view.char_width * 1.5 {
+    let Some(cell) = column_cells(view, line_index + 1).into_iter().next() else {
         return (value, value_words);
-    }
-    let mut cell = vec![range.start];
-    for index in range.start + 1..range.end {
-        if view.gap(index - 1, index) > view.char_width * 2.5 {
-            break;
-        }
-        cell.push(index);
+    };
+    if (words[cell[0]].bbox.x0 - words[first].bbox.x0).abs() > view.char_width * 1.5 {
+        return (value, value_words);
     }
     let plain = cell.iter().all(|&i| {
         let text = &words[i].text;
@@ -2108,7 +2089,8 @@ fn name_line_above(view: &PageView<'_>, line_index: usize, first: usize) -> Opti
     if line.bbox.y0 - above.bbox.y1 > view.line_height * 0.8 || !aligned || range.len() > 4 {
         return None;
     }
-    let indexes: Vec<usize> = range.collect();
+    let mut cells = column_cells(view, above_index);
+    let indexes = cells.pop().filter(|_| cells.is_empty())?;
     let name_like = indexes.iter().all(|&i| {
         let text = &words[i].text;
         let key = text.to_lowercase();
@@ -2116,10 +2098,25 @@ fn name_line_above(view: &PageView<'_>, line_index: usize, first: usize) -> Opti
             && !text.contains([':', '@'])
             && !text.chars().any(|c| c.is_ascii_digit())
             && !TITLE_WORDS.contains(&key.trim_end_matches(['.', ',']))
-    }) && indexes
-        .windows(2)
-        .all(|pair| view.gap(pair[0], pair[1]) <= view.char_width * 2.5);
+    });
     name_like.then_some(indexes)
+}
+
+/// Where the first legal form of a cell is (after at least one word of name).
+fn legal_form_in(words: &[quire_document::Word], cell: &[usize]) -> Option<usize> {
+    (1..cell.len()).find(|&k| is_legal_form_word(&words[cell[k]].text, &words[cell[k - 1]].text))
+}
+
+/// A line's cells: its words split at column gaps (wider than two and a half characters).
+fn column_cells(view: &PageView<'_>, line_index: usize) -> Vec<Vec<usize>> {
+    let mut cells: Vec<Vec<usize>> = Vec::new();
+    for index in view.line_range(line_index) {
+        match cells.last_mut() {
+            Some(cell) if view.gap(index - 1, index) <= view.char_width * 2.5 => cell.push(index),
+            _ => cells.push(vec![index]),
+        }
+    }
+    cells
 }
 
 /// Whether a word ends a sentence: a full stop after a word of three or more letters that is no legal form
@@ -2161,18 +2158,7 @@ fn recipient_start(view: &PageView<'_>) -> Option<(usize, usize)> {
         if lines[line_index].bbox.y0 > view.page.height * 0.5 {
             break;
         }
-        // The line's cells, split at column gaps.
-        let range = view.line_range(line_index);
-        let mut cells: Vec<Vec<usize>> = Vec::new();
-        for index in range.clone() {
-            match cells.last_mut() {
-                Some(cell) if view.gap(index - 1, index) <= view.char_width * 2.5 => {
-                    cell.push(index)
-                }
-                _ => cells.push(vec![index]),
-            }
-        }
-        for cell in cells {
+        for cell in column_cells(view, line_index) {
             let n_separators = cell
                 .iter()
                 .filter(|&&i| {
