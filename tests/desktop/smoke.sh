@@ -40,8 +40,8 @@ fi
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 app="$target_dir/debug/quire-desktop"
 if [ "$build" = 1 ]; then
-  log "building the desktop app (debug)"
-  cargo build --quiet -p quire-desktop
+  log "building the desktop app and its OCR engine, quire-ocr (debug)"
+  cargo build --quiet -p quire-desktop -p quire-cli
 fi
 [ -x "$app" ] || { echo "no binary at $app: build it with cargo build -p quire-desktop" >&2; exit 1; }
 

@@ -222,3 +222,42 @@ fn output_into_a_closed_pipe_stops_quietly_with_the_sigpipe_status() {
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     assert!(stderr.trim().is_empty(), "stderr: {stderr}");
 }
+
+/// The shared libraries a program needs, as the dynamic loader lists them.
+fn linked_libraries(program: &str) -> String {
+    let output = Command::new("ldd").arg(program).output().expect("ldd");
+    assert!(output.status.success(), "ldd {program}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn quire_is_not_linked_with_tesseract_only_its_ocr_engine_is() {
+    // Tesseract and Leptonica bring 57 libraries that cost about 20 ms per start: only quire-ocr maps them.
+    let libraries = linked_libraries(env!("CARGO_BIN_EXE_quire"));
+    assert!(!libraries.contains("libtesseract"), "{libraries}");
+    assert!(!libraries.contains("liblept"), "{libraries}");
+    let engine = linked_libraries(env!("CARGO_BIN_EXE_quire-ocr"));
+    assert!(engine.contains("libtesseract"), "{engine}");
+
+    // And quire finds its engine next to itself: a photo is recognised through it.
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../sample-docs/receipts/receipt-03-photo.png");
+    let output = quire().arg("read").arg(&photo).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("CAFÉ DES ARTS"), "{stdout}");
+    let status = quire().arg("status").output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("in the quire-ocr engine"), "{status}");
+}
+
+#[test]
+fn quire_ocr_refuses_to_run_by_hand_with_a_clear_message() {
+    let output = Command::new(env!("CARGO_BIN_EXE_quire-ocr"))
+        .arg("photo.png")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Quire's OCR engine"), "{stderr}");
+}

@@ -1,4 +1,5 @@
-//! The native back-ends: finding and binding libpdfium (once per process) and checking Tesseract.
+//! The native back-ends: finding and binding libpdfium (once per process) and checking Tesseract (through
+//! the OCR engine program, see [`crate::ocr_engine`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -15,7 +16,8 @@ const FIX_PDFIUM: &str =
     "run scripts/setup.sh (it installs libpdfium.so into ~/.local/share/quire/lib), \
 or place libpdfium.so next to the quire executable, or set QUIRE_PDFIUM=/path/to/libpdfium.so";
 const FIX_TESSERACT: &str = "install Tesseract and its English data: \
-sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd (or run scripts/setup.sh)";
+sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd (or run scripts/setup.sh), and keep \
+the quire-ocr program next to quire (cargo build -p quire-cli builds both)";
 
 /// Whether each back-end can be used, with a message on how to fix a missing one.
 #[derive(Debug, Clone, Serialize)]
@@ -52,11 +54,11 @@ pub fn backend_status(config: &ReaderConfig) -> BackendStatus {
         },
     };
     let tesseract = match crate::ocr::Recognizer::new(config) {
-        Ok(recognizer) => BackendState::Found {
+        Ok(mut recognizer) => BackendState::Found {
             detail: recognizer.describe(),
         },
         Err(reason) => BackendState::Missing {
-            reason,
+            reason: reason.to_string(),
             fix: FIX_TESSERACT.to_string(),
         },
     };

@@ -61,6 +61,10 @@ pub enum ReadErrorKind {
     ReaderCrashed(String),
     #[error("the PDF reader made no progress for {seconds} s (after page {pages_done}) and was stopped: the file is probably malformed; the other files are not affected")]
     ReaderStalled { seconds: u64, pages_done: u32 },
+    #[error("page {page}: the OCR engine stopped while recognising it ({how}): the page is probably malformed; the other files are not affected")]
+    OcrCrashed { page: u32, how: String },
+    #[error("page {page}: the OCR engine made no progress for {seconds} s and was stopped; the other files are not affected")]
+    OcrStalled { page: u32, seconds: u64 },
     // Last: a skipped variant must not shift the others' indexes in the helper's compact encoding.
     #[error("cannot read the file: {0}")]
     #[serde(skip)]
@@ -87,6 +91,8 @@ impl ReadErrorKind {
             ReadErrorKind::Internal(_) => "internal_error",
             ReadErrorKind::ReaderCrashed(_) => "reader_crashed",
             ReadErrorKind::ReaderStalled { .. } => "reader_stalled",
+            ReadErrorKind::OcrCrashed { .. } => "ocr_crashed",
+            ReadErrorKind::OcrStalled { .. } => "ocr_stalled",
         }
     }
 }

@@ -20,13 +20,13 @@ use std::ffi::OsStr;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use quire_document::{Attachment, Document, Mime, Page};
 use serde::{Deserialize, Serialize};
 
+use crate::process::{read_frame, write_frame, FramedChild, ReceiveError};
 use crate::{pdf, ReadErrorKind, Reader, ReaderConfig};
 
 /// The first argument that makes a program serve as a PDF reading helper.
@@ -158,10 +158,7 @@ fn read_here(reader: &mut Reader, bytes: &[u8], page_done: &mut dyn FnMut(u32)) 
 /// A running helper process, owned by one [`Reader`].
 #[derive(Debug)]
 pub(crate) struct Helper {
-    child: Child,
-    to_child: BufWriter<ChildStdin>,
-    /// The helper's frames, read by a thread of their own so that waiting for them can time out.
-    from_child: mpsc::Receiver<io::Result<Vec<u8>>>,
+    process: FramedChild,
 }
 
 /// Why a request got no answer.
@@ -174,70 +171,33 @@ enum RequestError {
 
 impl Helper {
     fn start(command: &HelperCommand, config: &ReaderConfig) -> io::Result<Helper> {
-        use std::os::unix::process::CommandExt;
-        let mut child = Command::new(&command.program)
-            .args(&command.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            // Its own process group: a Ctrl-C in the terminal goes to the batch, which pauses and lets the
-            // documents in flight finish, not to the helpers reading them. A helper ends when the batch
-            // closes its input, however the batch ended.
-            .process_group(0)
-            .spawn()?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(io::Error::other("the helper's pipes are missing"));
-        };
-        let (sender, from_child) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut stdout = BufReader::new(stdout);
-            loop {
-                let frame = read_frame(&mut stdout);
-                let last = !matches!(frame, Ok(Some(_)));
-                if sender
-                    .send(frame.and_then(|frame| frame.ok_or_else(closed)))
-                    .is_err()
-                    || last
-                {
-                    break;
-                }
-            }
-        });
+        let mut child = Command::new(&command.program);
+        child.args(&command.args);
         let mut helper = Helper {
-            child,
-            to_child: BufWriter::new(stdin),
-            from_child,
+            process: FramedChild::spawn(child)?,
         };
         let config = postcard::to_allocvec(config).map_err(io::Error::other)?;
-        write_frame(&mut helper.to_child, &config)?;
-        helper.to_child.flush()?;
+        helper.process.send(&[&config])?;
         Ok(helper)
     }
 
     /// The helper's process id (for diagnostics and tests).
     pub(crate) fn id(&self) -> u32 {
-        self.child.id()
+        self.process.id()
     }
 
     fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        self.process.is_running()
     }
 
     fn request(&mut self, bytes: &[u8], stall_limit: Duration) -> Result<Reply, RequestError> {
-        write_frame(&mut self.to_child, bytes).map_err(RequestError::Io)?;
-        self.to_child.flush().map_err(RequestError::Io)?;
+        self.process.send(&[bytes]).map_err(RequestError::Io)?;
         let mut pages_done = 0;
         loop {
-            let frame = match self.from_child.recv_timeout(stall_limit) {
-                Ok(frame) => frame.map_err(RequestError::Io)?,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    return Err(RequestError::Stalled { pages_done })
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(RequestError::Io(closed()))
-                }
+            let frame = match self.process.receive(stall_limit) {
+                Ok(frame) => frame,
+                Err(ReceiveError::Timeout) => return Err(RequestError::Stalled { pages_done }),
+                Err(ReceiveError::Io(error)) => return Err(RequestError::Io(error)),
             };
             match postcard::from_bytes(&frame) {
                 Ok(Message::PageDone(page)) => pages_done = page,
@@ -245,31 +205,6 @@ impl Helper {
                 Err(error) => return Err(RequestError::Io(io::Error::other(error))),
             }
         }
-    }
-
-    /// After a failed request: the helper's exit status (it is killed if it is somehow still running).
-    fn end(mut self) -> Option<ExitStatus> {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            return Some(status);
-        }
-        // It may be about to exit (its output just closed): give it a moment before killing it.
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        if let Ok(Some(status)) = self.child.try_wait() {
-            return Some(status);
-        }
-        let _ = self.child.kill();
-        self.child.wait().ok()
-    }
-}
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        // Idle (between requests) or already gone: ending it is safe, and quicker than waiting for it to
-        // notice the closed pipe.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
     }
 }
 
@@ -318,45 +253,13 @@ pub(crate) fn read_pdf(
             })
         }
         Err(RequestError::Io(error)) => {
-            let status = reader.helper.take().and_then(Helper::end);
-            let how = match status {
-                Some(status) => describe_exit(status),
+            let how = match reader.helper.take() {
+                Some(helper) => helper.process.describe_end(&error),
                 None => error.to_string(),
             };
             Err(ReadErrorKind::ReaderCrashed(how))
         }
     }
-}
-
-fn closed() -> io::Error {
-    io::Error::new(io::ErrorKind::UnexpectedEof, "the helper closed its output")
-}
-
-fn describe_exit(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (_, Some(signal)) => format!("killed by signal {signal}"),
-        (Some(code), None) => format!("exit status {code}"),
-        (None, None) => status.to_string(),
-    }
-}
-
-fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
-    let mut length = [0u8; 8];
-    match input.read_exact(&mut length) {
-        Ok(()) => {}
-        Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(error) => return Err(error),
-    }
-    let length = usize::try_from(u64::from_le_bytes(length)).map_err(io::Error::other)?;
-    let mut frame = vec![0u8; length];
-    input.read_exact(&mut frame)?;
-    Ok(Some(frame))
-}
-
-fn write_frame(output: &mut impl Write, frame: &[u8]) -> io::Result<()> {
-    output.write_all(&(frame.len() as u64).to_le_bytes())?;
-    output.write_all(frame)
 }
 
 #[cfg(test)]
@@ -398,6 +301,14 @@ mod tests {
             ReadErrorKind::ReaderStalled {
                 seconds: 120,
                 pages_done: 3,
+            },
+            ReadErrorKind::OcrCrashed {
+                page: 2,
+                how: "quire-ocr killed by signal 11".into(),
+            },
+            ReadErrorKind::OcrStalled {
+                page: 4,
+                seconds: 120,
             },
         ];
         for kind in kinds {

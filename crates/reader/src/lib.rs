@@ -12,9 +12,11 @@ mod error;
 pub mod helper;
 mod image_input;
 mod ocr;
-mod openmp;
+pub mod ocr_engine;
 mod parallel;
 mod pdf;
+#[doc(hidden)]
+pub mod process;
 mod sniff;
 pub mod synthetic;
 
@@ -23,6 +25,8 @@ use std::path::{Path, PathBuf};
 pub use backend::{backend_status, pdfium_search_paths, BackendState, BackendStatus};
 pub use error::{ReadError, ReadErrorKind};
 pub use helper::{run_helper_if_asked, HelperCommand};
+pub use ocr_engine::ocr_engine_search_paths;
+use ocr_engine::EngineError;
 pub use parallel::read_all;
 use quire_document::{BBox, Document, Mime, OcrInfo, Page, PageSource};
 use sha2::{Digest, Sha256};
@@ -59,6 +63,9 @@ pub struct ReaderConfig {
     pub pdfium_library: Option<PathBuf>,
     /// Explicit Tesseract data directory (otherwise TESSDATA_PREFIX or the system default).
     pub tessdata_dir: Option<PathBuf>,
+    /// Explicit path to the OCR engine program, `quire-ocr` (otherwise searched, see
+    /// [`ocr_engine_search_paths`]).
+    pub ocr_engine: Option<PathBuf>,
     /// Read PDFs in a helper process started with this command (one per [`Reader`]), so that readers on
     /// several threads read PDFs side by side and a PDF that crashes PDFium costs only that file; `None`:
     /// in this process. See [`helper`].
@@ -80,6 +87,7 @@ impl Default for ReaderConfig {
             detect_orientation: true,
             pdfium_library: None,
             tessdata_dir: None,
+            ocr_engine: None,
             helper: None,
             stall_limit_secs: 120,
         }
@@ -120,6 +128,14 @@ impl Reader {
     /// The process id of this reader's PDF reading helper, while one runs (see [`helper`]).
     pub fn helper_id(&self) -> Option<u32> {
         self.helper.as_ref().map(helper::Helper::id)
+    }
+
+    /// The process id of this reader's OCR engine, while one runs (see [`ocr_engine`]). (A PDF read in a
+    /// helper process is recognised by the helper's own engine.)
+    pub fn ocr_engine_id(&self) -> Option<u32> {
+        self.recognizer
+            .as_ref()
+            .and_then(ocr::Recognizer::engine_id)
     }
 
     /// Reads the file at `path`.
@@ -210,13 +226,27 @@ impl Reader {
         points_per_pixel: f32,
         origin: (f32, f32),
     ) -> Result<Page, ReadErrorKind> {
-        let recognized = self
-            .recognizer()?
-            .recognize(image, dpi)
-            .map_err(|message| ReadErrorKind::PageFailed {
-                page: number,
-                message,
-            })?;
+        let recognized = match self.recognizer()?.recognize(image, dpi) {
+            Ok(recognized) => recognized,
+            Err(error) => {
+                if !matches!(error, EngineError::Failed(_)) {
+                    // The engine is gone: the next page starts a fresh one.
+                    self.recognizer = None;
+                }
+                return Err(match error {
+                    EngineError::Failed(message) => ReadErrorKind::PageFailed {
+                        page: number,
+                        message,
+                    },
+                    EngineError::Crashed(how) => ReadErrorKind::OcrCrashed { page: number, how },
+                    EngineError::Stalled { seconds } => ReadErrorKind::OcrStalled {
+                        page: number,
+                        seconds,
+                    },
+                    EngineError::Missing(reason) => ReadErrorKind::OcrBackendMissing(reason),
+                });
+            }
+        };
         // A page turned upright by orientation detection is described as the upright image.
         let origin = if recognized.rotation_applied == 0 {
             origin
@@ -268,8 +298,8 @@ impl Reader {
     /// The OCR recogniser, created on first use.
     fn recognizer(&mut self) -> Result<&mut ocr::Recognizer, ReadErrorKind> {
         if self.recognizer.is_none() {
-            let recognizer =
-                ocr::Recognizer::new(&self.config).map_err(ReadErrorKind::OcrBackendMissing)?;
+            let recognizer = ocr::Recognizer::new(&self.config)
+                .map_err(|error| ReadErrorKind::OcrBackendMissing(error.to_string()))?;
             self.recognizer = Some(recognizer);
         }
         // Just set above when missing.

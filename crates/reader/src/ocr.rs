@@ -1,14 +1,12 @@
-//! Optical character recognition of page images through Tesseract (`leptess`), with orientation detection
-//! (Tesseract's OSD through `tesseract-sys`) for pages that read poorly because they are rotated, and an
+//! Optical character recognition of page images through Tesseract (in the `quire-ocr` engine process, see
+//! [`crate::ocr_engine`]), with orientation detection (Tesseract's OSD) for pages that read poorly because they are rotated, and an
 //! automatic language (`auto`): pages are read in English, and read again in German or French when their
 //! words say they are in one of those languages (so umlauts and accents come out right).
-
-use std::ffi::{CStr, CString};
-use std::os::raw::{c_char, c_int};
 
 use image::DynamicImage;
 use quire_document::{BBox, Word};
 
+use crate::ocr_engine::{EngineError, ImageShape, OcrEngine, Request, Response};
 use crate::ReaderConfig;
 
 /// Words of one recognised image, in pixel coordinates of the (possibly rotated) image.
@@ -207,42 +205,32 @@ pub(crate) fn detect_language(words: &[Word]) -> Option<&'static str> {
     (n_best >= 3 && n_best >= n_english).then_some(AUTO_LANGUAGES[best].0)
 }
 
-/// A Tesseract instance (plus an orientation detector when `osd.traineddata` is installed). Creating one
-/// costs about 100 ms, so it is kept and reused.
+/// Tesseract in the OCR engine process (see [`crate::ocr_engine`]), with an orientation detector when
+/// `osd.traineddata` is installed. Creating one costs about 100 ms (the engine's start and Tesseract's
+/// models), so it is kept and reused.
 pub(crate) struct Recognizer {
-    api: leptess::tesseract::TessApi,
+    engine: OcrEngine,
     /// The configured language (`auto`, or Tesseract languages like `eng+deu`).
     language: String,
-    /// With `auto`: the languages installed that pages can be read again in, and the instance for the
-    /// last one used (created on first use: most batches are in one language).
+    /// With `auto`: the languages installed that pages can be read again in.
     auto_languages: Vec<&'static str>,
-    second: Option<(String, leptess::tesseract::TessApi)>,
     tessdata: Option<String>,
-    orientation: Option<OrientationDetector>,
+    /// Whether the engine has the orientation detector loaded.
+    orientation: bool,
     detect_orientation: bool,
-}
-
-/// A Tesseract instance for `language`, segmenting pages automatically as the tesseract command does.
-fn new_api(tessdata: Option<&str>, language: &str) -> Result<leptess::tesseract::TessApi, String> {
-    let mut api = leptess::tesseract::TessApi::new(tessdata, language)
-        .map_err(|_| format!("Tesseract could not start with language '{language}'"))?;
-    api.raw
-        .set_variable(c"tessedit_pageseg_mode", c"3")
-        .map_err(|_| "Tesseract rejected a setting".to_string())?;
-    Ok(api)
 }
 
 /// Pages reading worse than this (mean word confidence) are checked for rotation.
 const POOR_CONFIDENCE: f32 = 70.0;
 
 impl Recognizer {
-    pub fn new(config: &ReaderConfig) -> Result<Recognizer, String> {
+    pub fn new(config: &ReaderConfig) -> Result<Recognizer, EngineError> {
         let tessdata = crate::backend::tessdata_dir(config);
         let tessdata_str = tessdata
             .as_ref()
             .and_then(|p| p.to_str().map(str::to_owned));
         if config.ocr_language.contains('\0') {
-            return Err("invalid OCR language name".into());
+            return Err(EngineError::Failed("invalid OCR language name".into()));
         }
         let auto = config.ocr_language == AUTO_LANGUAGE;
         let first_language = if auto {
@@ -258,10 +246,10 @@ impl Recognizer {
         if let Some(dir) = &tessdata {
             for lang in first_language.split('+') {
                 if !installed(lang) {
-                    return Err(format!(
+                    return Err(EngineError::Failed(format!(
                         "Tesseract language data '{lang}' not found in {}",
                         dir.display()
-                    ));
+                    )));
                 }
             }
         }
@@ -274,28 +262,48 @@ impl Recognizer {
         } else {
             Vec::new()
         };
-        let api = new_api(tessdata_str.as_deref(), first_language)?;
-        let orientation = if config.detect_orientation {
-            tessdata
-                .as_ref()
-                .filter(|dir| dir.join("osd.traineddata").exists())
-                .and_then(|dir| OrientationDetector::new(dir.to_str()?).ok())
-        } else {
-            None
+        let mut engine = OcrEngine::start(config)?;
+        engine.call(
+            &Request::Load {
+                tessdata: tessdata_str.clone(),
+                language: first_language.to_string(),
+            },
+            None,
+        )?;
+        let osd = tessdata
+            .as_ref()
+            .filter(|dir| config.detect_orientation && dir.join("osd.traineddata").exists())
+            .and_then(|dir| dir.to_str());
+        let orientation = match osd {
+            Some(dir) => match engine.call(
+                &Request::LoadOrientation {
+                    tessdata: dir.to_string(),
+                },
+                None,
+            ) {
+                Ok(_) => true,
+                Err(EngineError::Failed(_)) => false,
+                Err(other) => return Err(other),
+            },
+            None => false,
         };
         Ok(Recognizer {
-            api,
+            engine,
             language: config.ocr_language.clone(),
             auto_languages,
-            second: None,
             tessdata: tessdata_str,
             orientation,
             detect_orientation: config.detect_orientation,
         })
     }
 
+    /// The engine's process id (for tests).
+    pub fn engine_id(&self) -> Option<u32> {
+        self.engine.id()
+    }
+
     /// A one-line description: version, language, orientation detection.
-    pub fn describe(&self) -> String {
+    pub fn describe(&mut self) -> String {
         let language = if self.language == AUTO_LANGUAGE {
             let mut also = self.auto_languages.join(", ");
             if also.is_empty() {
@@ -305,11 +313,14 @@ impl Recognizer {
         } else {
             self.language.clone()
         };
+        let version = match self.engine.call(&Request::Version, None) {
+            Ok(Response::Version(version)) => version,
+            _ => "unknown".into(),
+        };
         format!(
-            "Tesseract {}, language {}, orientation detection {}",
-            tesseract_version(),
-            language,
-            if self.orientation.is_some() {
+            "Tesseract {version} (in the {} engine), language {language}, orientation detection {}",
+            crate::ocr_engine::ENGINE_PROGRAM,
+            if self.orientation {
                 "on"
             } else {
                 "off (install tesseract-ocr-osd)"
@@ -320,8 +331,7 @@ impl Recognizer {
     /// Recognises the words of an image (8-bit gray or RGB: colour photos binarise better in colour)
     /// scanned at `dpi`, turning it upright first when it reads poorly and orientation detection finds it
     /// rotated.
-    pub fn recognize(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
-        crate::openmp::single_threaded_openmp_here();
+    pub fn recognize(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, EngineError> {
         let upright = self.recognize_upright(image, dpi)?;
         let Some(language) =
             detect_language(&upright.words).filter(|lang| self.auto_languages.contains(lang))
@@ -331,16 +341,6 @@ impl Recognizer {
         // The page is in another language: read it again with that language first (English second, for
         // the English words business documents carry).
         let combined = format!("{language}+{AUTO_FIRST_LANGUAGE}");
-        if self
-            .second
-            .as_ref()
-            .is_none_or(|(lang, _)| *lang != combined)
-        {
-            self.second = Some((
-                combined.clone(),
-                new_api(self.tessdata.as_deref(), &combined)?,
-            ));
-        }
         let rotated;
         let image = match upright.rotation_applied {
             90 => {
@@ -357,10 +357,7 @@ impl Recognizer {
             }
             _ => image,
         };
-        let Some((_, api)) = self.second.as_mut() else {
-            return Ok(upright);
-        };
-        let mut again = recognize_with(api, image, dpi, &combined)?;
+        let mut again = self.recognize_with(image, dpi, &combined)?;
         // Kept unless it reads clearly worse (a wrong guess of the language).
         if mean_confidence(&again.words) + 5.0 >= mean_confidence(&upright.words) {
             again.rotation_applied = upright.rotation_applied;
@@ -371,14 +368,19 @@ impl Recognizer {
     }
 
     /// [`Recognizer::recognize`] in the first language: the page turned upright when needed.
-    fn recognize_upright(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
+    fn recognize_upright(
+        &mut self,
+        image: &DynamicImage,
+        dpi: u32,
+    ) -> Result<Recognized, EngineError> {
         let first = self.recognize_as_is(image, dpi)?;
         if !self.detect_orientation || !reads_poorly(&first.words) {
             return Ok(first);
         }
-        let rotation = match self.orientation.as_mut() {
-            Some(detector) => detector.clockwise_correction(image, dpi),
-            None => None,
+        let rotation = if self.orientation {
+            self.clockwise_correction(image, dpi)?
+        } else {
+            None
         };
         let Some(rotation) = rotation.filter(|&r| r != 0) else {
             return Ok(first);
@@ -401,91 +403,113 @@ impl Recognizer {
         }
     }
 
-    fn recognize_as_is(&mut self, image: &DynamicImage, dpi: u32) -> Result<Recognized, String> {
+    fn recognize_as_is(
+        &mut self,
+        image: &DynamicImage,
+        dpi: u32,
+    ) -> Result<Recognized, EngineError> {
         let language = if self.language == AUTO_LANGUAGE {
             AUTO_FIRST_LANGUAGE
         } else {
             self.language.as_str()
         };
         let language = language.to_string();
-        recognize_with(&mut self.api, image, dpi, &language)
+        self.recognize_with(image, dpi, &language)
     }
-}
 
-/// Recognises an image as it is with one Tesseract instance (of `language`).
-fn recognize_with(
-    api: &mut leptess::tesseract::TessApi,
-    image: &DynamicImage,
-    dpi: u32,
-    language: &str,
-) -> Result<Recognized, String> {
-    let raster = Raster::of(image);
-    let (width, height) = (raster.width, raster.height);
-    if width == 0 || height == 0 {
-        return Err("the page image is empty or in an unsupported pixel format".into());
+    /// Recognises an image as it is with the engine's Tesseract instance of `language`.
+    fn recognize_with(
+        &mut self,
+        image: &DynamicImage,
+        dpi: u32,
+        language: &str,
+    ) -> Result<Recognized, EngineError> {
+        let (pixels, shape) = raster(image, dpi)?;
+        if language != self.first_language() {
+            // Loaded here (rather than on recognising) so that a missing language reads as such.
+            self.engine.call(
+                &Request::Load {
+                    tessdata: self.tessdata.clone(),
+                    language: language.to_string(),
+                },
+                None,
+            )?;
+        }
+        let request = Request::Recognize {
+            language: language.to_string(),
+            image: shape,
+        };
+        let tsv = match self.engine.call(&request, Some(pixels))? {
+            Response::Tsv(tsv) => tsv,
+            other => {
+                return Err(EngineError::Failed(format!(
+                    "the OCR engine answered {other:?} to a recognition"
+                )))
+            }
+        };
+        let parsed = parse_tsv(&tsv);
+        Ok(Recognized {
+            skew_degrees: estimate_skew_degrees(&parsed),
+            words: parsed.into_iter().map(|w| w.word).collect(),
+            rotation_applied: 0,
+            width: shape.width,
+            height: shape.height,
+            language: language.to_string(),
+        })
     }
-    api.raw
-        .set_image(
-            raster.bytes,
-            width as c_int,
-            height as c_int,
-            raster.bytes_per_pixel,
-            width as c_int * raster.bytes_per_pixel,
-        )
-        .map_err(|e| format!("Tesseract refused the image: {e:?}"))?;
-    api.raw.set_source_resolution(dpi as c_int);
-    let tsv = api
-        .raw
-        .get_tsv_text(0)
-        .map_err(|_| "Tesseract failed to recognise the page".to_string())?;
-    let tsv = tsv
-        .as_ref()
-        .to_str()
-        .map_err(|e| format!("Tesseract returned invalid text: {e}"))?;
-    let parsed = parse_tsv(tsv);
-    Ok(Recognized {
-        skew_degrees: estimate_skew_degrees(&parsed),
-        words: parsed.into_iter().map(|w| w.word).collect(),
-        rotation_applied: 0,
-        width,
-        height,
-        language: language.to_string(),
-    })
-}
 
-/// Pixels as Tesseract takes them: 8-bit gray or 8-bit RGB, rows without padding.
-struct Raster<'a> {
-    bytes: &'a [u8],
-    width: u32,
-    height: u32,
-    bytes_per_pixel: c_int,
-}
-
-impl<'a> Raster<'a> {
-    fn of(image: &'a DynamicImage) -> Raster<'a> {
-        match image {
-            DynamicImage::ImageRgb8(rgb) => Raster {
-                bytes: rgb.as_raw(),
-                width: rgb.width(),
-                height: rgb.height(),
-                bytes_per_pixel: 3,
-            },
-            DynamicImage::ImageLuma8(gray) => Raster {
-                bytes: gray.as_raw(),
-                width: gray.width(),
-                height: gray.height(),
-                bytes_per_pixel: 1,
-            },
-            // Pages are normalised to gray or RGB before OCR (image_input::normalise); anything else is
-            // a bug, and recognising nothing beats misreading the bytes.
-            _ => Raster {
-                bytes: &[],
-                width: 0,
-                height: 0,
-                bytes_per_pixel: 1,
-            },
+    fn first_language(&self) -> &str {
+        if self.language == AUTO_LANGUAGE {
+            AUTO_FIRST_LANGUAGE
+        } else {
+            &self.language
         }
     }
+
+    /// The clockwise rotation (0, 90, 180, 270) that makes the image's text upright, when detected with
+    /// some confidence.
+    fn clockwise_correction(
+        &mut self,
+        image: &DynamicImage,
+        dpi: u32,
+    ) -> Result<Option<u16>, EngineError> {
+        let (pixels, shape) = raster(image, dpi)?;
+        match self
+            .engine
+            .call(&Request::DetectOrientation { image: shape }, Some(pixels))
+        {
+            Ok(Response::Rotation(rotation)) => Ok(rotation),
+            // Not detected: the page is read as it is.
+            Ok(_) | Err(EngineError::Failed(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// The pixels of an image as Tesseract takes them (8-bit gray or 8-bit RGB, rows without padding) and
+/// their shape.
+fn raster(image: &DynamicImage, dpi: u32) -> Result<(&[u8], ImageShape), EngineError> {
+    let (pixels, width, height, bytes_per_pixel) = match image {
+        DynamicImage::ImageRgb8(rgb) => (rgb.as_raw().as_slice(), rgb.width(), rgb.height(), 3),
+        DynamicImage::ImageLuma8(gray) => {
+            (gray.as_raw().as_slice(), gray.width(), gray.height(), 1)
+        }
+        // Pages are normalised to gray or RGB before OCR (image_input::normalise); anything else is a
+        // bug, and recognising nothing beats misreading the bytes.
+        _ => (&[][..], 0, 0, 1),
+    };
+    if width == 0 || height == 0 {
+        return Err(EngineError::Failed(
+            "the page image is empty or in an unsupported pixel format".into(),
+        ));
+    }
+    let shape = ImageShape {
+        width,
+        height,
+        bytes_per_pixel,
+        dpi,
+    };
+    Ok((pixels, shape))
 }
 
 /// Whether a recognition result suggests the page is not upright: few words, low confidence, or words
@@ -591,105 +615,6 @@ pub(crate) fn estimate_skew_degrees(words: &[TsvWord]) -> f32 {
         0.0
     } else {
         degrees
-    }
-}
-
-fn tesseract_version() -> String {
-    // SAFETY: TessVersion returns a pointer to a static NUL-terminated string.
-    unsafe {
-        let v = tesseract_sys::TessVersion();
-        if v.is_null() {
-            return "unknown".into();
-        }
-        CStr::from_ptr(v).to_string_lossy().into_owned()
-    }
-}
-
-/// Tesseract's orientation and script detection (psm 0), on its own API instance with the `osd` model.
-struct OrientationDetector {
-    handle: *mut tesseract_sys::TessBaseAPI,
-}
-
-// SAFETY: a TessBaseAPI instance may move between threads; it is used by one thread at a time (&mut self).
-unsafe impl Send for OrientationDetector {}
-
-impl OrientationDetector {
-    fn new(tessdata: &str) -> Result<OrientationDetector, ()> {
-        let datapath = CString::new(tessdata).map_err(|_| ())?;
-        // SAFETY: plain C API calls on a handle we own; strings outlive the calls.
-        unsafe {
-            let handle = tesseract_sys::TessBaseAPICreate();
-            if handle.is_null() {
-                return Err(());
-            }
-            if tesseract_sys::TessBaseAPIInit3(handle, datapath.as_ptr(), c"osd".as_ptr()) != 0 {
-                tesseract_sys::TessBaseAPIDelete(handle);
-                return Err(());
-            }
-            // OSD works on the image without its resolution and warns "Invalid resolution 0 dpi" on
-            // every call (harmless: it estimates one); send this instance's messages nowhere.
-            tesseract_sys::TessBaseAPISetVariable(
-                handle,
-                c"debug_file".as_ptr(),
-                c"/dev/null".as_ptr(),
-            );
-            tesseract_sys::TessBaseAPISetPageSegMode(
-                handle,
-                tesseract_sys::TessPageSegMode_PSM_OSD_ONLY,
-            );
-            Ok(OrientationDetector { handle })
-        }
-    }
-
-    /// The clockwise rotation (0, 90, 180, 270) that makes the image's text upright, when detected with some
-    /// confidence.
-    fn clockwise_correction(&mut self, image: &DynamicImage, dpi: u32) -> Option<u16> {
-        let raster = Raster::of(image);
-        let (width, height) = (raster.width, raster.height);
-        if width == 0 || height == 0 {
-            return None;
-        }
-        let mut orient_deg: c_int = 0;
-        let mut orient_conf: f32 = 0.0;
-        let mut script_name: *const c_char = std::ptr::null();
-        let mut script_conf: f32 = 0.0;
-        // SAFETY: the image buffer outlives the detection call; out-pointers are valid locals.
-        let ok = unsafe {
-            tesseract_sys::TessBaseAPISetImage(
-                self.handle,
-                raster.bytes.as_ptr(),
-                width as c_int,
-                height as c_int,
-                raster.bytes_per_pixel,
-                width as c_int * raster.bytes_per_pixel,
-            );
-            tesseract_sys::TessBaseAPISetSourceResolution(self.handle, dpi as c_int);
-            let ok = tesseract_sys::TessBaseAPIDetectOrientationScript(
-                self.handle,
-                &mut orient_deg,
-                &mut orient_conf,
-                &mut script_name,
-                &mut script_conf,
-            );
-            tesseract_sys::TessBaseAPIClear(self.handle);
-            ok
-        };
-        if ok == 0 || orient_conf < 1.0 {
-            return None;
-        }
-        // Tesseract reports the orientation of the text (counter-clockwise quadrant); correcting it takes
-        // the opposite, clockwise rotation.
-        Some(((360 - orient_deg.rem_euclid(360)) % 360) as u16)
-    }
-}
-
-impl Drop for OrientationDetector {
-    fn drop(&mut self) {
-        // SAFETY: the handle was created by TessBaseAPICreate and is dropped once.
-        unsafe {
-            tesseract_sys::TessBaseAPIEnd(self.handle);
-            tesseract_sys::TessBaseAPIDelete(self.handle);
-        }
     }
 }
 

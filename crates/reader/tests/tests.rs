@@ -3,6 +3,6 @@
 mod bad_input;
 mod formats;
 mod helper;
-mod openmp;
+mod ocr_engine;
 mod sample_docs;
 mod util;
