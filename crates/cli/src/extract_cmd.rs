@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use quire_extract::check_ledger::CheckLedger;
 use quire_extract::classify::chosen;
 use quire_extract::{
     classify, extract, Classification, ExtractOptions, Extraction, Template, TemplateSet,
@@ -62,11 +63,27 @@ pub fn load_templates(dir: Option<&Path>) -> anyhow::Result<TemplateSet> {
         None => default_dir.is_dir().then_some(default_dir),
     };
     if let Some(dir) = dir {
-        for problem in set.add_dir(dir)? {
+        for problem in add_template_dir(&mut set, dir)? {
             eprintln!("warning [{}]: {problem}", problem.code());
         }
     }
     Ok(set)
+}
+
+/// Adds a folder's templates to `set`, checking only those this build of quire has not checked before
+/// (`quire_extract::check_ledger`; the ledger lives in the user's cache folder, `~/.cache/quire`).
+pub fn add_template_dir(
+    set: &mut TemplateSet,
+    dir: &Path,
+) -> quire_extract::Result<Vec<quire_extract::ExtractError>> {
+    let Some(cache) = dirs::cache_dir() else {
+        return set.add_dir(dir);
+    };
+    let mut ledger = CheckLedger::open(&cache.join("quire").join("checked-templates"));
+    let problems = set.add_dir_with(dir, &mut ledger)?;
+    // Not saved: the templates are checked again next time.
+    let _ = ledger.save();
+    Ok(problems)
 }
 
 /// The explicitly chosen template: a path to a JSON file, or an id or name in the set.

@@ -46,7 +46,7 @@ impl DbArgs {
 pub fn templates(dir: Option<&Path>) -> anyhow::Result<TemplateSet> {
     let mut set = TemplateSet::builtin().context("loading the built-in templates")?;
     if let Some(dir) = dir {
-        let problems = set.add_dir(dir)?;
+        let problems = crate::extract_cmd::add_template_dir(&mut set, dir)?;
         for problem in problems {
             eprintln!("warning: template skipped: {problem}");
         }

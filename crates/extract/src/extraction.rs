@@ -112,6 +112,8 @@ pub fn extract(
     options: &ExtractOptions<'_>,
 ) -> Result<Extraction> {
     let started = Instant::now();
+    // Compiled on every core at the template's first use in this process.
+    crate::regex_engine::precompile(&template.extraction_regexes());
     // Vertical watermarks would put stray characters at the start of every line they cross.
     let cleaned = crate::vertical_text::without_vertical_text(document);
     let document = cleaned.as_ref().unwrap_or(document);

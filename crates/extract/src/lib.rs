@@ -6,6 +6,7 @@
 //! [`Extraction`] with fields, tables and rule results. The [`eval`] module measures accuracy against ground
 //! truth corpora.
 
+pub mod check_ledger;
 pub mod classify;
 pub mod einvoice;
 pub mod error;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::check_ledger::{text_digest, CheckLedger};
 use crate::error::{ExtractError, Result};
 use crate::regex_engine::check_regex_syntax;
 
@@ -591,6 +592,44 @@ impl Template {
         Ok(template)
     }
 
+    /// Parses a template whose text passed [`Template::check`] in this program before (see
+    /// [`crate::check_ledger`]): the check is skipped. A text that does not parse goes the full way, for
+    /// its error.
+    fn from_checked_json_str(file: &str, text: &str) -> Result<Template> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        match Template::deserialize(&mut deserializer) {
+            Ok(template) => Ok(template),
+            Err(_) => Template::from_json_str(file, text),
+        }
+    }
+
+    /// The regexes extraction and validation run (fields, their accept patterns, tables, text replacements,
+    /// format rules; not the recognition keywords, which classification handles), for
+    /// [`crate::regex_engine::precompile`].
+    pub fn extraction_regexes(&self) -> Vec<&str> {
+        let mut patterns: Vec<&str> = Vec::new();
+        for rule in self.extraction.fields.values() {
+            patterns.extend(rule.regex.iter().chain(&rule.accept).map(String::as_str));
+        }
+        if let Some(table) = &self.extraction.table {
+            patterns.extend(table_regexes(table).map(|(_, p)| p.as_str()));
+        }
+        patterns.extend(
+            self.extraction
+                .regex_text
+                .replace
+                .iter()
+                .map(|(p, _)| p.as_str()),
+        );
+        patterns.extend(
+            self.validation_rules
+                .rules
+                .iter()
+                .filter_map(|rule| rule.config.pattern.as_deref()),
+        );
+        patterns
+    }
+
     /// Reads and checks a template file.
     pub fn from_path(path: &Path) -> Result<Template> {
         let text = std::fs::read_to_string(path).map_err(|source| ExtractError::Io {
@@ -726,44 +765,7 @@ impl Template {
                     ));
                 }
             }
-            let patterns = std::iter::once(table)
-                .chain(&table.more_rules)
-                .chain(table.fallback.as_deref())
-                .flat_map(|table| {
-                    table
-                        .skip_lines
-                        .iter()
-                        .map(|p| ("skip_lines", p))
-                        .chain(table.row_pattern.iter().map(|p| ("row_pattern", p)))
-                        .chain(table.line_regex.iter().map(|p| ("line_regex", p)))
-                        .chain(
-                            table
-                                .first_line_regex
-                                .iter()
-                                .map(|p| ("first_line_regex", p)),
-                        )
-                        .chain(table.last_line_regex.iter().map(|p| ("last_line_regex", p)))
-                        .chain(table.start_regex.iter().map(|p| ("start_regex", p)))
-                        .chain(table.end_regex.iter().map(|p| ("end_regex", p)))
-                        .chain(
-                            table
-                                .line_regex_alternatives
-                                .iter()
-                                .map(|p| ("line_regex_alternatives", p)),
-                        )
-                        .chain(
-                            table
-                                .first_line_regex_alternatives
-                                .iter()
-                                .map(|p| ("first_line_regex_alternatives", p)),
-                        )
-                        .chain(
-                            table
-                                .last_line_regex_alternatives
-                                .iter()
-                                .map(|p| ("last_line_regex_alternatives", p)),
-                        )
-                });
+            let patterns = table_regexes(table);
             for (name, pattern) in patterns {
                 check_regex_syntax(pattern)
                     .map_err(|reason| invalid(&["extraction", "table", name], reason))?;
@@ -955,21 +957,57 @@ impl TemplateSet {
     /// Adds every `*.json` template of a folder (replacing same-id templates of a lower or equal version);
     /// returns the errors of the files that could not be loaded.
     pub fn add_dir(&mut self, dir: &Path) -> Result<Vec<ExtractError>> {
-        let io_error = |source| ExtractError::Io {
-            path: dir.to_path_buf(),
-            source,
-        };
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io_error)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-            .collect();
-        paths.sort();
+        let (templates, problems) = load_folder(&template_files(dir)?);
+        for template in templates {
+            self.insert(template);
+        }
+        Ok(problems)
+    }
+
+    /// [`TemplateSet::add_dir`], skipping the check of templates the `ledger` knows passed it, and
+    /// remembering those that pass now (the caller saves the ledger).
+    pub fn add_dir_with(
+        &mut self,
+        dir: &Path,
+        ledger: &mut CheckLedger,
+    ) -> Result<Vec<ExtractError>> {
+        // Files are read here. Templates the ledger knows are only parsed, here too (a few milliseconds for
+        // hundreds: quicker on this thread than on new ones, each growing an allocator arena of its own);
+        // the others are parsed and checked on every core. All are added in file-name order.
+        let paths = template_files(dir)?;
+        let mut loaded: Vec<Option<Result<Template>>> = Vec::with_capacity(paths.len());
+        let mut to_check = Vec::new();
+        let mut digests = Vec::new();
+        for path in &paths {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(source) => {
+                    loaded.push(Some(Err(ExtractError::Io {
+                        path: path.clone(),
+                        source,
+                    })));
+                    continue;
+                }
+            };
+            let digest = text_digest(&text);
+            let file = path.display().to_string();
+            if ledger.knows(&digest) {
+                loaded.push(Some(Template::from_checked_json_str(&file, &text)));
+            } else {
+                digests.push((loaded.len(), digest));
+                loaded.push(None);
+                to_check.push((file, text));
+            }
+        }
+        for ((index, digest), result) in digests.into_iter().zip(check_in_parallel(&to_check)) {
+            if result.is_ok() {
+                ledger.remember(digest);
+            }
+            loaded[index] = Some(result);
+        }
         let mut problems = Vec::new();
-        // Files are read and checked on every core (most of a command's start-up with a few hundred
-        // templates), then added in file-name order, as one thread would.
-        for loaded in load_in_parallel(&paths) {
-            match loaded {
+        for result in loaded.into_iter().flatten() {
+            match result {
                 Ok(template) => self.insert(template),
                 Err(error) => problems.push(error),
             }
@@ -1017,26 +1055,94 @@ impl TemplateSet {
     }
 }
 
-/// [`Template::from_path`] of each path, in the paths' order, on up to one thread per core (in chunks, so that
-/// a few files stay on one thread).
-fn load_in_parallel(paths: &[PathBuf]) -> Vec<Result<Template>> {
+/// The regexes of a table rule (its other rules and fallback included), each with its setting's name.
+fn table_regexes(table: &TableRule) -> impl Iterator<Item = (&'static str, &String)> {
+    fn named<'a>(name: &'static str, patterns: &'a [String]) -> Vec<(&'static str, &'a String)> {
+        patterns.iter().map(|p| (name, p)).collect()
+    }
+    std::iter::once(table)
+        .chain(&table.more_rules)
+        .chain(table.fallback.as_deref())
+        .flat_map(|table| {
+            let mut all = named("skip_lines", &table.skip_lines);
+            for (name, pattern) in [
+                ("row_pattern", &table.row_pattern),
+                ("line_regex", &table.line_regex),
+                ("first_line_regex", &table.first_line_regex),
+                ("last_line_regex", &table.last_line_regex),
+                ("start_regex", &table.start_regex),
+                ("end_regex", &table.end_regex),
+            ] {
+                all.extend(pattern.iter().map(|p| (name, p)));
+            }
+            all.extend(named(
+                "line_regex_alternatives",
+                &table.line_regex_alternatives,
+            ));
+            all.extend(named(
+                "first_line_regex_alternatives",
+                &table.first_line_regex_alternatives,
+            ));
+            all.extend(named(
+                "last_line_regex_alternatives",
+                &table.last_line_regex_alternatives,
+            ));
+            all
+        })
+}
+
+/// The `*.json` files of a template folder, sorted by name.
+fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let io_error = |source| ExtractError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io_error)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// The templates of these files, in their order, and the errors of the files that did not load. Files are
+/// read and checked on every core (most of a command's start-up with a few hundred templates).
+fn load_folder(paths: &[PathBuf]) -> (Vec<Template>, Vec<ExtractError>) {
+    let mut templates = Vec::with_capacity(paths.len());
+    let mut problems = Vec::new();
+    for loaded in in_parallel(paths, |path| Template::from_path(path)) {
+        match loaded {
+            Ok(template) => templates.push(template),
+            Err(error) => problems.push(error),
+        }
+    }
+    (templates, problems)
+}
+
+/// [`Template::from_json_str`] of each (file name, text), in their order, on every core.
+fn check_in_parallel(files: &[(String, String)]) -> Vec<Result<Template>> {
+    in_parallel(files, |(file, text)| Template::from_json_str(file, text))
+}
+
+/// `load` of each item, in the items' order, on up to one thread per core (in chunks, so that a few items
+/// stay on one thread).
+fn in_parallel<T: Sync>(
+    items: &[T],
+    load: impl Fn(&T) -> Result<Template> + Sync,
+) -> Vec<Result<Template>> {
     const MIN_PER_THREAD: usize = 16;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let n_threads = cores.min(paths.len() / MIN_PER_THREAD).max(1);
+    let n_threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
     if n_threads == 1 {
-        return paths.iter().map(|path| Template::from_path(path)).collect();
+        return items.iter().map(&load).collect();
     }
-    let chunk = paths.len().div_ceil(n_threads);
+    let chunk = items.len().div_ceil(n_threads);
+    let load = &load;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|path| Template::from_path(path))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(load).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -1235,6 +1341,45 @@ mod tests {
             problem_files[1].contains("t45-broken.json"),
             "{problem_files:?}"
         );
+    }
+
+    #[test]
+    fn with_a_ledger_templates_checked_before_load_alike_and_failing_ones_fail_every_time() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            let text = MINIMAL.replace(r#""id": "acme""#, &format!(r#""id": "t{i:02}""#));
+            std::fs::write(dir.path().join(format!("t{i:02}.json")), text).unwrap();
+        }
+        // Parses, but fails its check (an unknown schema field under extraction).
+        let unchecked = MINIMAL
+            .replace(r#""id": "acme""#, r#""id": "bad""#)
+            .replace(r#""totalAmount": { "labels""#, r#""nowhere": { "labels""#);
+        assert!(Template::from_json_str("bad", &unchecked).is_err());
+        std::fs::write(dir.path().join("bad.json"), unchecked).unwrap();
+        let (plain, plain_problems) = TemplateSet::load_dir(dir.path()).unwrap();
+        assert_eq!(plain_problems.len(), 1, "{plain_problems:?}");
+
+        let ledger_path = dir.path().join("cache/checked-templates");
+        for run in 0..2 {
+            let mut ledger = crate::check_ledger::CheckLedger::open_for(&ledger_path, "test");
+            let known = (0..40)
+                .filter(|i| {
+                    let text = std::fs::read_to_string(dir.path().join(format!("t{i:02}.json")));
+                    ledger.knows(&text_digest(&text.unwrap()))
+                })
+                .count();
+            assert_eq!(known, if run == 0 { 0 } else { 40 }, "run {run}");
+            let mut set = TemplateSet::new();
+            let problems = set.add_dir_with(dir.path(), &mut ledger).unwrap();
+            ledger.save().unwrap();
+            assert_eq!(set.templates(), plain.templates(), "run {run}");
+            assert_eq!(problems.len(), 1, "run {run}: {problems:?}");
+            assert!(
+                problems[0].to_string().contains("bad.json"),
+                "{}",
+                problems[0]
+            );
+        }
     }
 
     #[test]

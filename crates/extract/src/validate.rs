@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::regex_engine::compile_regex;
+use crate::regex_engine::cached_regex;
 use crate::template::{resolve_target, Rule, RuleType, Severity, TargetPart, Template};
 use crate::value::{Field, Row, Value};
 
@@ -330,7 +330,7 @@ impl Values<'_> {
         let Some(pattern) = rule.config.pattern.as_deref() else {
             return (RuleStatus::Skipped, "no pattern configured".into());
         };
-        let regex = match compile_regex(pattern) {
+        let regex = match cached_regex(pattern) {
             Ok(regex) => regex,
             Err(reason) => return (RuleStatus::Skipped, reason),
         };
