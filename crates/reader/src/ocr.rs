@@ -215,9 +215,15 @@ pub(crate) struct Recognizer {
     /// With `auto`: the languages installed that pages can be read again in.
     auto_languages: Vec<&'static str>,
     tessdata: Option<String>,
-    /// Whether the engine has the orientation detector loaded.
-    orientation: bool,
+    orientation: Orientation,
     detect_orientation: bool,
+}
+
+/// The orientation detector (Tesseract's `osd` model), loaded in the engine on first use.
+enum Orientation {
+    Unavailable,
+    Available { tessdata: String },
+    Loaded,
 }
 
 /// Pages reading worse than this (mean word confidence) are checked for rotation.
@@ -270,23 +276,15 @@ impl Recognizer {
             },
             None,
         )?;
-        let osd = tessdata
+        // Loaded on first use (about 130 ms): most pages read well as they are.
+        let orientation = tessdata
             .as_ref()
             .filter(|dir| config.detect_orientation && dir.join("osd.traineddata").exists())
-            .and_then(|dir| dir.to_str());
-        let orientation = match osd {
-            Some(dir) => match engine.call(
-                &Request::LoadOrientation {
-                    tessdata: dir.to_string(),
-                },
-                None,
-            ) {
-                Ok(_) => true,
-                Err(EngineError::Failed(_)) => false,
-                Err(other) => return Err(other),
-            },
-            None => false,
-        };
+            .and_then(|dir| dir.to_str())
+            .map(|dir| Orientation::Available {
+                tessdata: dir.to_string(),
+            })
+            .unwrap_or(Orientation::Unavailable);
         Ok(Recognizer {
             engine,
             language: config.ocr_language.clone(),
@@ -320,10 +318,10 @@ impl Recognizer {
         format!(
             "Tesseract {version} (in the {} engine), language {language}, orientation detection {}",
             crate::ocr_engine::ENGINE_PROGRAM,
-            if self.orientation {
-                "on"
-            } else {
+            if matches!(self.orientation, Orientation::Unavailable) {
                 "off (install tesseract-ocr-osd)"
+            } else {
+                "on"
             }
         )
     }
@@ -377,11 +375,7 @@ impl Recognizer {
         if !self.detect_orientation || !reads_poorly(&first.words) {
             return Ok(first);
         }
-        let rotation = if self.orientation {
-            self.clockwise_correction(image, dpi)?
-        } else {
-            None
-        };
+        let rotation = self.clockwise_correction(image, dpi)?;
         let Some(rotation) = rotation.filter(|&r| r != 0) else {
             return Ok(first);
         };
@@ -473,6 +467,19 @@ impl Recognizer {
         image: &DynamicImage,
         dpi: u32,
     ) -> Result<Option<u16>, EngineError> {
+        if let Orientation::Available { tessdata } = &self.orientation {
+            let request = Request::LoadOrientation {
+                tessdata: tessdata.clone(),
+            };
+            self.orientation = match self.engine.call(&request, None) {
+                Ok(_) => Orientation::Loaded,
+                Err(EngineError::Failed(_)) => Orientation::Unavailable,
+                Err(other) => return Err(other),
+            };
+        }
+        if !matches!(self.orientation, Orientation::Loaded) {
+            return Ok(None);
+        }
         let (pixels, shape) = raster(image, dpi)?;
         match self
             .engine
