@@ -957,11 +957,7 @@ impl TemplateSet {
     /// Adds every `*.json` template of a folder (replacing same-id templates of a lower or equal version);
     /// returns the errors of the files that could not be loaded.
     pub fn add_dir(&mut self, dir: &Path) -> Result<Vec<ExtractError>> {
-        let (templates, problems) = load_folder(&template_files(dir)?);
-        for template in templates {
-            self.insert(template);
-        }
-        Ok(problems)
+        self.add_dir_checked(dir, None)
     }
 
     /// [`TemplateSet::add_dir`], skipping the check of templates the `ledger` knows passed it, and
@@ -971,13 +967,22 @@ impl TemplateSet {
         dir: &Path,
         ledger: &mut CheckLedger,
     ) -> Result<Vec<ExtractError>> {
+        self.add_dir_checked(dir, Some(ledger))
+    }
+
+    fn add_dir_checked(
+        &mut self,
+        dir: &Path,
+        mut ledger: Option<&mut CheckLedger>,
+    ) -> Result<Vec<ExtractError>> {
         // Files are read here. Templates the ledger knows are only parsed, here too (a few milliseconds for
         // hundreds: quicker on this thread than on new ones, each growing an allocator arena of its own);
-        // the others are parsed and checked on every core. All are added in file-name order.
+        // the others are parsed and checked on every core (most of a command's start-up with a few hundred
+        // templates). All are added in file-name order, as one thread would.
         let paths = template_files(dir)?;
         let mut loaded: Vec<Option<Result<Template>>> = Vec::with_capacity(paths.len());
         let mut to_check = Vec::new();
-        let mut digests = Vec::new();
+        let mut unchecked = Vec::new();
         for path in &paths {
             let text = match std::fs::read_to_string(path) {
                 Ok(text) => text,
@@ -989,18 +994,22 @@ impl TemplateSet {
                     continue;
                 }
             };
-            let digest = text_digest(&text);
             let file = path.display().to_string();
-            if ledger.knows(&digest) {
+            let digest = ledger.as_ref().map(|_| text_digest(&text));
+            if ledger
+                .as_deref()
+                .zip(digest.as_ref())
+                .is_some_and(|(l, d)| l.knows(d))
+            {
                 loaded.push(Some(Template::from_checked_json_str(&file, &text)));
             } else {
-                digests.push((loaded.len(), digest));
+                unchecked.push((loaded.len(), digest));
                 loaded.push(None);
                 to_check.push((file, text));
             }
         }
-        for ((index, digest), result) in digests.into_iter().zip(check_in_parallel(&to_check)) {
-            if result.is_ok() {
+        for ((index, digest), result) in unchecked.into_iter().zip(check_in_parallel(&to_check)) {
+            if let (Ok(_), Some(ledger), Some(digest)) = (&result, ledger.as_deref_mut(), digest) {
                 ledger.remember(digest);
             }
             loaded[index] = Some(result);
@@ -1106,43 +1115,21 @@ fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// The templates of these files, in their order, and the errors of the files that did not load. Files are
-/// read and checked on every core (most of a command's start-up with a few hundred templates).
-fn load_folder(paths: &[PathBuf]) -> (Vec<Template>, Vec<ExtractError>) {
-    let mut templates = Vec::with_capacity(paths.len());
-    let mut problems = Vec::new();
-    for loaded in in_parallel(paths, |path| Template::from_path(path)) {
-        match loaded {
-            Ok(template) => templates.push(template),
-            Err(error) => problems.push(error),
-        }
-    }
-    (templates, problems)
-}
-
-/// [`Template::from_json_str`] of each (file name, text), in their order, on every core.
+/// [`Template::from_json_str`] of each (file name, text), in their order, on up to one thread per core (in
+/// chunks, so that a few files stay on one thread).
 fn check_in_parallel(files: &[(String, String)]) -> Vec<Result<Template>> {
-    in_parallel(files, |(file, text)| Template::from_json_str(file, text))
-}
-
-/// `load` of each item, in the items' order, on up to one thread per core (in chunks, so that a few items
-/// stay on one thread).
-fn in_parallel<T: Sync>(
-    items: &[T],
-    load: impl Fn(&T) -> Result<Template> + Sync,
-) -> Vec<Result<Template>> {
     const MIN_PER_THREAD: usize = 16;
+    let check = |(file, text): &(String, String)| Template::from_json_str(file, text);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let n_threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
+    let n_threads = cores.min(files.len() / MIN_PER_THREAD).max(1);
     if n_threads == 1 {
-        return items.iter().map(&load).collect();
+        return files.iter().map(check).collect();
     }
-    let chunk = items.len().div_ceil(n_threads);
-    let load = &load;
+    let chunk = files.len().div_ceil(n_threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
+        let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(load).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()

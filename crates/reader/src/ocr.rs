@@ -1,7 +1,8 @@
 //! Optical character recognition of page images through Tesseract (in the `quire-ocr` engine process, see
-//! [`crate::ocr_engine`]), with orientation detection (Tesseract's OSD) for pages that read poorly because they are rotated, and an
-//! automatic language (`auto`): pages are read in English, and read again in German or French when their
-//! words say they are in one of those languages (so umlauts and accents come out right).
+//! [`crate::ocr_engine`]), with orientation detection (Tesseract's OSD) for pages that read poorly because
+//! they are rotated, and an automatic language (`auto`): pages are read in English, and read again in German
+//! or French when their words say they are in one of those languages (so umlauts and accents come out
+//! right).
 
 use image::DynamicImage;
 use quire_document::{BBox, Word};
@@ -214,7 +215,6 @@ pub(crate) struct Recognizer {
     language: String,
     /// With `auto`: the languages installed that pages can be read again in.
     auto_languages: Vec<&'static str>,
-    tessdata: Option<String>,
     orientation: Orientation,
     detect_orientation: bool,
 }
@@ -271,7 +271,7 @@ impl Recognizer {
         let mut engine = OcrEngine::start(config)?;
         engine.call(
             &Request::Load {
-                tessdata: tessdata_str.clone(),
+                tessdata: tessdata_str,
                 language: first_language.to_string(),
             },
             None,
@@ -289,7 +289,6 @@ impl Recognizer {
             engine,
             language: config.ocr_language.clone(),
             auto_languages,
-            tessdata: tessdata_str,
             orientation,
             detect_orientation: config.detect_orientation,
         })
@@ -402,16 +401,12 @@ impl Recognizer {
         image: &DynamicImage,
         dpi: u32,
     ) -> Result<Recognized, EngineError> {
-        let language = if self.language == AUTO_LANGUAGE {
-            AUTO_FIRST_LANGUAGE
-        } else {
-            self.language.as_str()
-        };
-        let language = language.to_string();
+        let language = self.first_language().to_string();
         self.recognize_with(image, dpi, &language)
     }
 
-    /// Recognises an image as it is with the engine's Tesseract instance of `language`.
+    /// Recognises an image as it is with the engine's Tesseract instance of `language` (which the engine
+    /// creates on first use, from the data folder of the first `Load`).
     fn recognize_with(
         &mut self,
         image: &DynamicImage,
@@ -419,16 +414,6 @@ impl Recognizer {
         language: &str,
     ) -> Result<Recognized, EngineError> {
         let (pixels, shape) = raster(image, dpi)?;
-        if language != self.first_language() {
-            // Loaded here (rather than on recognising) so that a missing language reads as such.
-            self.engine.call(
-                &Request::Load {
-                    tessdata: self.tessdata.clone(),
-                    language: language.to_string(),
-                },
-                None,
-            )?;
-        }
         let request = Request::Recognize {
             language: language.to_string(),
             image: shape,
